@@ -1,0 +1,51 @@
+import { DomainError } from '../shared/errors.js';
+
+/** One problem with one field; `path` is a JSON pointer into the request body ("" = the body itself). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export class InvalidInput extends DomainError {
+  constructor(readonly problems: FieldProblem[]) {
+    super('INVALID_INPUT', 422, 'The request body has invalid fields');
+  }
+}
+
+export class MalformedJson extends DomainError {
+  constructor(options?: ErrorOptions) {
+    super('MALFORMED_JSON', 400, 'The request body is not valid JSON', options);
+  }
+}
+
+export class UnsupportedMediaType extends DomainError {
+  constructor(received: string | undefined) {
+    super('UNSUPPORTED_MEDIA_TYPE', 415, `Send Content-Type: application/json (got ${received ?? 'none'})`);
+  }
+}
+
+export class PayloadTooLarge extends DomainError {
+  constructor(limitBytes: number) {
+    super('PAYLOAD_TOO_LARGE', 413, `The request body exceeds ${limitBytes} bytes`);
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what: string) {
+    super('NOT_FOUND', 404, `${what} not found`);
+  }
+}
+
+/** The worker did not answer within the wait budget; the job itself goes on. */
+export class ScoringTimeout extends DomainError {
+  constructor(waitMs: number) {
+    super('SCORING_TIMEOUT', 504, `The model did not answer within ${waitMs} ms`);
+  }
+}
+
+/** The job failed after all its retries; `reason` is safe to show a client. */
+export class ScoringFailed extends DomainError {
+  constructor(reason: string) {
+    super('SCORING_FAILED', 502, `Scoring failed: ${reason}`);
+  }
+}

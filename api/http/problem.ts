@@ -1,0 +1,56 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { DomainError } from '../../shared/errors.js';
+import { InvalidInput, MalformedJson, PayloadTooLarge, UnsupportedMediaType } from '../errors.js';
+
+export const PROBLEM_JSON = 'application/problem+json';
+
+/** An RFC 9457 problem document. `code` is stable; `errors` lists field problems on 422. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  errors?: { path: string; message: string }[];
+}
+
+export function toProblem(error: DomainError): Problem {
+  return {
+    type: `urn:credit-scoring:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
+    title: error.message,
+    status: error.status,
+    code: error.code,
+    ...(error instanceof InvalidInput ? { errors: error.problems } : {}),
+  };
+}
+
+export function sendProblem(res: Response, problem: Problem): void {
+  res.status(problem.status).type(PROBLEM_JSON).send(JSON.stringify(problem));
+}
+
+/** body-parser's failures carry a `type`; turn the ones a client causes into our typed errors. */
+function fromBodyParser(error: unknown, limitBytes: number): DomainError | undefined {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return new MalformedJson({ cause: error });
+  if (type === 'entity.too.large') return new PayloadTooLarge(limitBytes);
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaType(String(type));
+  return undefined;
+}
+
+/**
+ * The one place errors become HTTP answers. A DomainError answers with its own status; anything
+ * else is a bug: its stack is logged and the client gets a bare 500 that echoes nothing.
+ */
+export const problemMiddleware =
+  (log: Logger, bodyLimitBytes: number): ErrorRequestHandler =>
+  (error, _req, res, _next) => {
+    const known = error instanceof DomainError ? error : fromBodyParser(error, bodyLimitBytes);
+    if (known) {
+      if (known.status >= 500) log.warn({ err: known }, known.message);
+      sendProblem(res, toProblem(known));
+      return;
+    }
+    log.error({ err: error }, 'unhandled error');
+    sendProblem(res, { type: 'about:blank', title: 'Internal error', status: 500, code: 'INTERNAL' });
+  };

@@ -1,0 +1,23 @@
+import { pino } from 'pino';
+import { loadConfig } from '../shared/config.js';
+import { onShutdown, runMain } from '../shared/lifecycle.js';
+import { buildGateway } from './gateway.js';
+
+const STARTUP_WAIT_MS = 5000;
+
+runMain(async () => {
+  const config = loadConfig(process.env);
+  const log = pino({ level: config.LOG_LEVEL, base: { process: 'api', pid: process.pid } });
+  const gateway = buildGateway(config, log);
+  // Listen even when Redis is late: /healthz answers and scoring answers 503 until it is reachable.
+  await Promise.race([gateway.whenReady(), new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_MS))]);
+  const server = gateway.app.listen(config.PORT, () => {
+    log.info({ port: config.PORT, modelVersion: gateway.modelVersion }, 'gateway listening');
+  });
+  onShutdown(
+    log,
+    config.SHUTDOWN_TIMEOUT_MS,
+    () => new Promise((resolve) => server.close(resolve)),
+    () => gateway.close(),
+  );
+});

@@ -1,0 +1,33 @@
+import {
+  FOREIGN_WORKER,
+  PERSONAL_STATUS_AND_SEX,
+  PRESENT_EMPLOYMENT_SINCE,
+  installmentBand,
+  type Applicant,
+} from './applicant.js';
+
+/**
+ * The applicant as the model sees it, in seven characters: installment band (1–4), age (three
+ * digits), then the indexes of foreign_worker, present_employment_since and personal_status_and_sex.
+ * Applicants the model cannot tell apart (0.26 and 0.30 are both band 3) share one code, so at most
+ * 4 × 103 × 2 × 5 × 5 = 20,600 codes exist. Field order, whitespace and `30` vs `30.0` are gone by
+ * the time an Applicant is parsed, so the code is canonical by construction.
+ */
+export function applicantCode(applicant: Applicant): string {
+  return (
+    String(installmentBand(applicant.installment_rate_in_percentage_of_disposable_income)) +
+    String(applicant.age_in_years).padStart(3, '0') +
+    String(FOREIGN_WORKER.indexOf(applicant.foreign_worker)) +
+    String(PRESENT_EMPLOYMENT_SINCE.indexOf(applicant.present_employment_since)) +
+    String(PERSONAL_STATUS_AND_SEX.indexOf(applicant.personal_status_and_sex))
+  );
+}
+
+/**
+ * The Redis key of one applicant's cached answers: `s:1a2b3c4d:3030020`. The model version is part
+ * of it, so a new model never serves an old model's answers. Keys carry no hash tag: in a cluster
+ * they spread across slots.
+ */
+export function scoreKey(prefix: string, modelVersion: string, code: string): string {
+  return `${prefix}:${modelVersion}:${code}`;
+}

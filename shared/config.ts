@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+const milliseconds = z.coerce.number().int().nonnegative();
+const seconds = z.coerce.number().int().positive();
+
+/**
+ * Every setting of every process, read once at start-up. Defaults suit a laptop; `.env.example`
+ * documents each one.
+ */
+export const Config = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /** Namespace of the BullMQ keys; braces make it a Redis Cluster hash tag, so one queue's keys share a slot. */
+  QUEUE_PREFIX: z.string().min(1).default('{scoring}'),
+  /** Namespace of the cached answers. */
+  CACHE_PREFIX: z.string().min(1).regex(/^[^:\s]+$/, 'no colons or spaces').default('s'),
+  CACHE_TTL_SECONDS: seconds.default(86400),
+  /** Up to this many seconds are added at random to each entry's TTL, so a burst of misses does not expire as one. */
+  CACHE_TTL_JITTER_SECONDS: z.coerce.number().int().nonnegative().default(3600),
+  /** How long a synchronous request waits for the worker before giving up on its answer. */
+  SYNC_WAIT_MS: milliseconds.default(5000),
+  MODEL_MANIFEST_PATH: z.string().min(1).default('model/manifest.json'),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /** Tries per job, the first included, before it is reported as failed. */
+  JOB_ATTEMPTS: z.coerce.number().int().positive().default(3),
+  JOB_BACKOFF_MS: milliseconds.default(100),
+  /** Failed jobs stay inspectable (Bull Board, polling) this long before BullMQ trims them. */
+  JOB_RETENTION_SECONDS: seconds.default(3600),
+  SHUTDOWN_TIMEOUT_MS: milliseconds.default(10000),
+  /** Worker processes `npm start` runs beside the gateway. */
+  WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+});
+export type Config = z.infer<typeof Config>;
+
+/** Thrown when the environment holds a setting the service cannot run with. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the environment once. Unknown variables are ignored (the environment holds many);
+ * a bad setting throws a ConfigError whose message fits on one line per setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = Config.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`bad config: ${problems.join('; ')}`);
+}

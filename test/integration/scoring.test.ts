@@ -1,0 +1,98 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { applicantCode, scoreKey } from '../../shared/cache-key.js';
+import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
+import { Stack } from '../support/stack.js';
+
+const SEED_ENDPOINTS = ['/decisions', '/probabilities', '/risk_categories'] as const;
+
+describe('scoring over a real Redis, queue and model', () => {
+  let stack: Stack;
+  let next = 0;
+  /** A question no earlier test in this file asked. */
+  const freshApplicant = () => applicantNumber(next++);
+
+  beforeAll(async () => {
+    stack = await Stack.start({ SYNC_WAIT_MS: '5000' });
+    await stack.startWorker();
+  });
+  afterAll(() => stack.stop());
+  afterEach(() => {
+    stack.modelRuns = 0;
+  });
+
+  it('the example applicant: MISS on the first call, HIT on the next, on all three endpoints', async () => {
+    const first = await stack.post('/decisions', EXAMPLE_APPLICANT);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    expect(first.headers.get('cache-status')).toBe('credit-scoring; fwd=miss; stored');
+    expect(first.headers.get('x-model-version')).toBe(stack.gateway.modelVersion);
+    const decision = (await first.json()) as { decision: string };
+    expect(['ACCEPT', 'DECLINE']).toContain(decision.decision);
+
+    for (const path of SEED_ENDPOINTS) {
+      const again = await stack.post(path, EXAMPLE_APPLICANT);
+      expect(again.status).toBe(200);
+      expect(again.headers.get('x-cache')).toBe('HIT');
+      expect(again.headers.get('cache-status')).toBe('credit-scoring; hit');
+      expect(again.headers.get('x-model-version')).toBe(stack.gateway.modelVersion);
+    }
+    expect(stack.modelRuns).toBe(1);
+  });
+
+  it('one model run fills all three endpoints, each with its own answer', async () => {
+    const applicant = freshApplicant();
+    const probability = await stack.post('/probabilities', applicant);
+    expect(probability.headers.get('x-cache')).toBe('MISS');
+    const { probability: p } = (await probability.json()) as { probability: number };
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThan(1);
+
+    const decision = await stack.post('/decisions', applicant);
+    const risk = await stack.post('/risk_categories', applicant);
+    expect([decision.headers.get('x-cache'), risk.headers.get('x-cache')]).toEqual(['HIT', 'HIT']);
+    expect(Object.keys((await decision.json()) as object)).toEqual(['decision']);
+    expect(Object.keys((await risk.json()) as object)).toEqual(['risk_category']);
+    expect(stack.modelRuns).toBe(1);
+  });
+
+  it('a miss writes one hash with all answers, the model version and a TTL within the jittered range', async () => {
+    const applicant = freshApplicant();
+    await stack.post('/decisions', applicant);
+    const key = scoreKey(stack.config.CACHE_PREFIX, stack.gateway.modelVersion, applicantCode(applicant));
+    const hash = await stack.redis.hgetall(key);
+    expect(Object.keys(hash).sort()).toEqual(['d', 'p', 'r', 'v']);
+    expect(hash.v).toBe(stack.gateway.modelVersion);
+    const ttl = await stack.redis.ttl(key);
+    const { CACHE_TTL_SECONDS, CACHE_TTL_JITTER_SECONDS } = stack.config;
+    expect(ttl).toBeGreaterThan(CACHE_TTL_SECONDS - 5);
+    expect(ttl).toBeLessThanOrEqual(CACHE_TTL_SECONDS + CACHE_TTL_JITTER_SECONDS);
+  });
+
+  it('50 identical concurrent misses -> one model run, and all 50 get the same answer', async () => {
+    const applicant = freshApplicant();
+    const responses = await Promise.all(Array.from({ length: 50 }, () => stack.post('/probabilities', applicant)));
+    const bodies = await Promise.all(responses.map((r) => r.json()));
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+    expect(stack.modelRuns).toBe(1);
+  });
+
+  it('an expired answer is scored again even though its completed job is still kept', async () => {
+    const applicant = freshApplicant();
+    await stack.post('/decisions', applicant);
+    const key = scoreKey(stack.config.CACHE_PREFIX, stack.gateway.modelVersion, applicantCode(applicant));
+    await stack.redis.del(key);
+
+    const again = await stack.post('/decisions', applicant);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('x-cache')).toBe('MISS');
+    expect(await stack.redis.exists(key)).toBe(1);
+    expect(stack.modelRuns).toBe(2);
+  });
+
+  it('"female: single", unseen in training, is scored', async () => {
+    const response = await stack.post('/risk_categories', { ...freshApplicant(), personal_status_and_sex: 'female: single' });
+    expect(response.status).toBe(200);
+    expect(['LOW', 'MEDIUM', 'HIGH']).toContain(((await response.json()) as { risk_category: string }).risk_category);
+  });
+});

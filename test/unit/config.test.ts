@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../shared/config.js';
+
+describe('loadConfig', () => {
+  it('an empty environment -> the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      CACHE_TTL_SECONDS: 86400,
+      SYNC_WAIT_MS: 5000,
+      QUEUE_PREFIX: '{scoring}',
+      WORKERS: 1,
+    });
+  });
+
+  it('numbers come from strings', () => {
+    expect(loadConfig({ PORT: '8080', SYNC_WAIT_MS: '250' })).toMatchObject({ PORT: 8080, SYNC_WAIT_MS: 250 });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['REDIS_URL', 'http://example.test'],
+    ['CACHE_TTL_SECONDS', '0'],
+    ['LOG_LEVEL', 'loud'],
+    ['CACHE_PREFIX', 'a:b'],
+  ])('a bad %s (%s) -> ConfigError naming the setting on one line', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(name);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});
