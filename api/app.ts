@@ -1,31 +1,37 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import type { Config } from '../shared/config.js';
 import { NotFound } from './errors.js';
-import { jsonBody } from './http/json-body.js';
 import { problemMiddleware } from './http/problem.js';
+import type { JobTracker } from './jobs/job-tracker.js';
+import { jobRoutes } from './routes/jobs.js';
 import { scoringRoutes } from './routes/scoring.js';
 import type { Scorer } from './scoring/scorer.js';
 
-export const BODY_LIMIT_BYTES = 16 * 1024;
+export type AppConfig = Pick<Config, 'BASE_PATH' | 'SYNC_WAIT_MS' | 'SYNC_WAIT_MAX_MS' | 'BATCH_MAX_ITEMS'>;
 
 export interface AppDeps {
   scorer: Scorer;
+  tracker: JobTracker;
+  config: AppConfig;
   log: Logger;
 }
 
 /** The gateway's HTTP surface, without a socket: tests and main.ts both build it here. */
-export function createApp({ scorer, log }: AppDeps): Express {
+export function createApp({ scorer, tracker, config, log }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.get('/healthz', (_req, res) => {
+  const root = express.Router();
+  root.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.post(['/decisions', '/probabilities', '/risk_categories'], jsonBody(BODY_LIMIT_BYTES));
-  app.use(scoringRoutes(scorer));
+  root.use(scoringRoutes(scorer, config));
+  root.use(jobRoutes(scorer, tracker, config));
+  app.use(config.BASE_PATH || '/', root);
 
   app.use((req, _res, next) => next(new NotFound(`${req.method} ${req.path}`)));
-  app.use(problemMiddleware(log, BODY_LIMIT_BYTES));
+  app.use(problemMiddleware(log));
   return app;
 }

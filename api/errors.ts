@@ -36,16 +36,16 @@ export class NotFound extends DomainError {
   }
 }
 
-/** The worker did not answer within the wait budget; the job itself goes on. */
-export class ScoringTimeout extends DomainError {
-  constructor(waitMs: number) {
-    super('SCORING_TIMEOUT', 504, `The model did not answer within ${waitMs} ms`);
+/** The job failed after all its retries; `reason` is safe to show a client. */
+export class ScoringFailed extends DomainError {
+  constructor(readonly reason: string) {
+    super('SCORING_FAILED', 502, `Scoring failed: ${reason}`);
   }
 }
 
-/** The job failed after all its retries; `reason` is safe to show a client. */
-export class ScoringFailed extends DomainError {
-  constructor(reason: string) {
-    super('SCORING_FAILED', 502, `Scoring failed: ${reason}`);
+/** Too many misses are already waiting for a worker; hits are still served. */
+export class QueueFull extends DomainError {
+  constructor(depth: number) {
+    super('QUEUE_FULL', 503, `${depth} jobs are waiting for a worker; try again shortly`);
   }
 }

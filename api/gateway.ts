@@ -7,7 +7,11 @@ import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } 
 import { createRedis } from '../shared/redis.js';
 import { ScoreCache } from '../shared/score-cache.js';
 import { createApp } from './app.js';
+import { BatchStore } from './jobs/batch-store.js';
+import { JobTracker } from './jobs/job-tracker.js';
 import { JobWaiter } from './scoring/job-waiter.js';
+import { MissResolver } from './scoring/miss-resolver.js';
+import { QueueDepthGuard } from './scoring/queue-depth.js';
 import { Scorer, type ScoreQueue } from './scoring/scorer.js';
 
 export interface Gateway {
@@ -46,14 +50,16 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   queue.on('error', warn('queue'));
   events.on('error', warn('queue-events'));
 
-  const scorer = new Scorer({
-    cache: new ScoreCache(redis, { ttlS: config.CACHE_TTL_SECONDS, jitterS: config.CACHE_TTL_JITTER_SECONDS }),
+  const cache = new ScoreCache(redis, { ttlS: config.CACHE_TTL_SECONDS, jitterS: config.CACHE_TTL_JITTER_SECONDS });
+  const batches = new BatchStore(redis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS);
+  const misses = new MissResolver({
+    cache,
     queue,
     waiter: new JobWaiter(events),
-    cachePrefix: config.CACHE_PREFIX,
-    modelVersion,
-    syncWaitMs: config.SYNC_WAIT_MS,
+    depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
   });
+  const scorer = new Scorer({ cache, misses, batches, cachePrefix: config.CACHE_PREFIX, modelVersion });
+  const tracker = new JobTracker({ cache, queue, batches, cachePrefix: config.CACHE_PREFIX });
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -65,5 +71,5 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   const whenReady = async () => {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   };
-  return { app: createApp({ scorer, log }), queue, modelVersion, whenReady, close };
+  return { app: createApp({ scorer, tracker, config, log }), queue, modelVersion, whenReady, close };
 }

@@ -20,3 +20,16 @@ export class RedisUnavailable extends DomainError {
     super('REDIS_UNAVAILABLE', 503, message, options);
   }
 }
+
+/**
+ * Runs a Redis (or BullMQ) operation. Any failure that is not already a DomainError becomes
+ * RedisUnavailable with the original as its cause, so the gateway maps every Redis outage to 503.
+ */
+export async function orUnavailable<T>(operation: () => Promise<T>, message = 'Redis is unreachable'): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw new RedisUnavailable(message, { cause: error });
+  }
+}

@@ -16,10 +16,19 @@ export type ScoreJobResult = Score;
 
 /**
  * Job ids are content addresses (model version + applicant code), so identical concurrent misses,
- * from any gateway replica, land on one job and one model run. BullMQ forbids ':' in custom ids.
+ * from any gateway replica, land on one job and one model run, and a poll for a finished job is
+ * answered from the cache after BullMQ has trimmed it. BullMQ forbids ':' in custom ids.
  */
 export function scoreJobId(modelVersion: string, code: string): string {
   return `${modelVersion}-${code}`;
+}
+
+const SCORE_JOB_ID = /^([0-9a-f]{8})-([1-4]\d{3}[01][0-4][0-4])$/;
+
+/** The model version and applicant code inside a score job id; undefined for anything else. */
+export function parseScoreJobId(jobId: string): { modelVersion: string; code: string } | undefined {
+  const match = SCORE_JOB_ID.exec(jobId);
+  return match ? { modelVersion: match[1]!, code: match[2]! } : undefined;
 }
 
 /** Job names are what operators read in Bull Board: the applicant code, never personal data. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { DECISIONS, RISK_CATEGORIES, type Score } from './score.js';
-import { RedisUnavailable } from './errors.js';
+import { orUnavailable, RedisUnavailable } from './errors.js';
 
 /**
  * One hash per applicant, one-letter fields to keep an entry small (see README, "Memory"):
@@ -44,8 +44,18 @@ export class ScoreCache {
 
   /** One round trip; undefined on a miss. */
   async read(key: string): Promise<Score | undefined> {
-    const hash = await this.guard(() => this.redis.hgetall(key));
+    const hash = await orUnavailable(() => this.redis.hgetall(key), 'cache unreachable');
     return decode(hash);
+  }
+
+  /**
+   * Many entries at once, in request order. The commands go out back to back on one connection
+   * (ioredis does not wait between them), so this costs about one round trip, and each command is
+   * routed by its own key, which keeps it valid on a Redis Cluster.
+   */
+  async readMany(keys: readonly string[]): Promise<Array<Score | undefined>> {
+    const hashes = await orUnavailable(() => Promise.all(keys.map((key) => this.redis.hgetall(key))));
+    return hashes.map(decode);
   }
 
   /** Hash and expiry land together (MULTI), so no entry ever lives without a TTL. */
@@ -54,16 +64,9 @@ export class ScoreCache {
     for (const { key, score } of entries) {
       multi.hset(key, encode(score)).expire(key, this.ttl.ttlS + Math.floor(this.random() * (this.ttl.jitterS + 1)));
     }
-    const results = await this.guard(() => multi.exec());
+    const results = await orUnavailable(() => multi.exec());
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw new RedisUnavailable(`cache write failed`, { cause: failed?.[0] });
   }
 
-  private async guard<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw new RedisUnavailable('cache unreachable', { cause: error });
-    }
-  }
 }

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { applicantCode, scoreKey } from '../shared/cache-key.js';
+import { applicantCode, scoreKey } from '../shared/keys.js';
 import type { ScoreJobData, ScoreJobResult } from '../shared/queues.js';
 import type { ScoreCache } from '../shared/score-cache.js';
 import type { CreditModel } from './credit-model.js';

@@ -4,6 +4,7 @@ import { DomainError } from '../../shared/errors.js';
 import { InvalidInput, MalformedJson, PayloadTooLarge, UnsupportedMediaType } from '../errors.js';
 
 export const PROBLEM_JSON = 'application/problem+json';
+const RETRY_UNAVAILABLE_AFTER_S = 1;
 
 /** An RFC 9457 problem document. `code` is stable; `errors` lists field problems on 422. */
 export interface Problem {
@@ -30,10 +31,10 @@ export function sendProblem(res: Response, problem: Problem): void {
 }
 
 /** body-parser's failures carry a `type`; turn the ones a client causes into our typed errors. */
-function fromBodyParser(error: unknown, limitBytes: number): DomainError | undefined {
-  const type = (error as { type?: unknown } | null)?.type;
+function fromBodyParser(error: unknown): DomainError | undefined {
+  const { type, limit } = (error ?? {}) as { type?: unknown; limit?: unknown };
   if (type === 'entity.parse.failed') return new MalformedJson({ cause: error });
-  if (type === 'entity.too.large') return new PayloadTooLarge(limitBytes);
+  if (type === 'entity.too.large') return new PayloadTooLarge(Number(limit));
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaType(String(type));
   return undefined;
 }
@@ -43,11 +44,13 @@ function fromBodyParser(error: unknown, limitBytes: number): DomainError | undef
  * else is a bug: its stack is logged and the client gets a bare 500 that echoes nothing.
  */
 export const problemMiddleware =
-  (log: Logger, bodyLimitBytes: number): ErrorRequestHandler =>
+  (log: Logger): ErrorRequestHandler =>
   (error, _req, res, _next) => {
-    const known = error instanceof DomainError ? error : fromBodyParser(error, bodyLimitBytes);
+    const known = error instanceof DomainError ? error : fromBodyParser(error);
     if (known) {
       if (known.status >= 500) log.warn({ err: known }, known.message);
+      // Overload and outages pass: tell clients when to come back rather than let them hammer.
+      if (known.status === 503) res.set('Retry-After', String(RETRY_UNAVAILABLE_AFTER_S));
       sendProblem(res, toProblem(known));
       return;
     }

@@ -1,37 +1,24 @@
-import { Router, type Response } from 'express';
-import { Applicant } from '../../shared/applicant.js';
-import type { Score } from '../../shared/score.js';
-import { parseInput } from '../http/validation.js';
-import type { Scorer, ScoreOutcome } from '../scoring/scorer.js';
+import { Router } from 'express';
+import { batchHandler, scoreHandler, SCORE_VIEWS, type ScoreHandlerConfig } from '../handlers/score-handlers.js';
+import { expressHandler } from '../http/express-adapter.js';
+import { jsonBody } from '../http/json-body.js';
+import type { Scorer } from '../scoring/scorer.js';
 
-/** The three original endpoints, each answering one of the model's answers. */
-const SEED_ENDPOINTS: Record<string, (score: Score) => object> = {
-  '/decisions': (score) => ({ decision: score.decision }),
-  '/probabilities': (score) => ({ probability: score.probability }),
-  '/risk_categories': (score) => ({ risk_category: score.risk_category }),
-};
+/** One applicant's JSON is ~200 bytes; 16 KiB leaves room for whitespace and nothing else. */
+export const SINGLE_BODY_LIMIT_BYTES = 16 * 1024;
+/** A batch may carry BATCH_MAX_ITEMS applicants at up to this many bytes each. */
+export const BATCH_BYTES_PER_ITEM = 512;
 
-/** RFC 9211 names the cache that answered; a miss was forwarded to the model and its answer stored. */
-const CACHE_STATUS = { HIT: 'credit-scoring; hit', MISS: 'credit-scoring; fwd=miss; stored' } as const;
-
-function sendScore(res: Response, outcome: ScoreOutcome, body: object): void {
-  res
-    .set({
-      'X-Cache': outcome.cache,
-      'Cache-Status': CACHE_STATUS[outcome.cache],
-      'X-Model-Version': outcome.score.model_version,
-    })
-    .json(body);
-}
-
-export function scoringRoutes(scorer: Scorer): Router {
+/** The synchronous scoring endpoints: the three seed endpoints, /scores, and /scores/batch. */
+export function scoringRoutes(scorer: Scorer, config: ScoreHandlerConfig): Router {
   const router = Router();
-  for (const [path, answer] of Object.entries(SEED_ENDPOINTS)) {
-    router.post(path, async (req, res) => {
-      const applicant = parseInput(Applicant, req.body);
-      const outcome = await scorer.score(applicant, req.get('x-request-id'));
-      sendScore(res, outcome, answer(outcome.score));
-    });
+  for (const [path, view] of Object.entries(SCORE_VIEWS)) {
+    router.post(path, jsonBody(SINGLE_BODY_LIMIT_BYTES), expressHandler(scoreHandler(scorer, config, view)));
   }
+  router.post(
+    '/scores/batch',
+    jsonBody(config.BATCH_MAX_ITEMS * BATCH_BYTES_PER_ITEM),
+    expressHandler(batchHandler(scorer, config)),
+  );
   return router;
 }

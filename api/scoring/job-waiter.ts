@@ -1,16 +1,20 @@
 import type { QueueEvents } from 'bullmq';
 import { Score } from '../../shared/score.js';
-import { ScoringFailed, ScoringTimeout } from '../errors.js';
+import { ScoringFailed } from '../errors.js';
 
 interface Pending {
-  resolve: (score: Score) => void;
+  resolve: (score: Score | undefined) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
 
-/** A registered wait for one job; `cancel` drops it when the answer turned up another way. */
+/**
+ * A registered wait for one job: `result` is the job's answer, `undefined` when the job is still
+ * running at the deadline, or a rejection with ScoringFailed. `cancel` drops the wait when the
+ * answer turned up another way.
+ */
 export interface JobWait {
-  result: Promise<Score>;
+  result: Promise<Score | undefined>;
   cancel: () => void;
 }
 
@@ -37,10 +41,10 @@ export class JobWaiter {
 
   wait(jobId: string, timeoutMs: number): JobWait {
     let entry!: Pending;
-    const result = new Promise<Score>((resolve, reject) => {
+    const result = new Promise<Score | undefined>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.drop(jobId, entry);
-        reject(new ScoringTimeout(timeoutMs));
+        resolve(undefined);
       }, timeoutMs);
       entry = { resolve, reject, timer };
     });

@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { applicantCode } from '../../shared/keys.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { OwnRedis } from '../support/redis.js';
@@ -12,19 +13,27 @@ describe('when the parts behind the gateway fail', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('no worker: the request gives up after SYNC_WAIT_MS with 504, and the job stays queued', async () => {
+  it('no worker: after SYNC_WAIT_MS the request answers 202 with a job to poll, which completes once a worker starts', async () => {
     const stack = await Stack.start({ SYNC_WAIT_MS: '300' });
     cleanups.push(() => stack.stop());
     const started = Date.now();
     const response = await stack.post('/decisions', EXAMPLE_APPLICANT);
-    expect(response.status).toBe(504);
+    expect(response.status).toBe(202);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(((await response.json()) as { code: string }).code).toBe('SCORING_TIMEOUT');
+    const location = response.headers.get('location')!;
+    expect(location).toMatch(/^\/jobs\/[0-9a-f]{8}-3030002$/);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(await response.json()).toMatchObject({ status: 'queued', links: { self: location } });
     expect(await stack.gateway.queue.getWaitingCount()).toBe(1);
 
-    // The work is not lost: a worker that starts later answers it, and the next call is a HIT.
+    const queued = await fetch(`${stack.url}${location}`);
+    expect(queued.headers.get('retry-after')).toBe('1');
+    expect(await queued.json()).toMatchObject({ status: 'queued' });
+
     await stack.startWorker();
-    await expect.poll(() => stack.cacheKeys(), { timeout: 5000 }).toHaveLength(1);
+    await expect
+      .poll(async () => ((await (await fetch(`${stack.url}${location}`)).json()) as { status: string }).status, { timeout: 5000 })
+      .toBe('completed');
     expect((await stack.post('/decisions', EXAMPLE_APPLICANT)).headers.get('x-cache')).toBe('HIT');
   });
 
@@ -49,6 +58,10 @@ describe('when the parts behind the gateway fail', () => {
     expect(body.title).toContain('model exploded');
     expect(attempts).toBe(3);
     expect(await stack.cacheKeys()).toEqual([]);
+
+    // A poll reports the failure with a reason a client can show.
+    const poll = await fetch(`${stack.url}/jobs/${stack.gateway.modelVersion}-${applicantCode(applicantNumber(7))}`);
+    expect(await poll.json()).toMatchObject({ status: 'failed', error: 'model exploded' });
   });
 
   it('Redis unreachable -> 503 problem+json at once, never a 500, and service resumes when it is back', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { applicantCode, scoreKey } from '../../shared/cache-key.js';
+import { applicantCode, scoreKey } from '../../shared/keys.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { Stack } from '../support/stack.js';
 

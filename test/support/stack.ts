@@ -69,6 +69,12 @@ export class Stack {
     });
   }
 
+  /** GET a path and parse its JSON body. */
+  async get<T = Record<string, unknown>>(path: string): Promise<{ response: Response; body: T }> {
+    const response = await fetch(`${this.url}${path}`);
+    return { response, body: (await response.json()) as T };
+  }
+
   /** Every cache key this stack wrote. */
   cacheKeys(): Promise<string[]> {
     return keysUnder(this.redis, `${this.config.CACHE_PREFIX}:`);

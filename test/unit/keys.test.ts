@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Applicant } from '../../shared/applicant.js';
-import { applicantCode, scoreKey } from '../../shared/cache-key.js';
+import { applicantCode, scoreKey } from '../../shared/keys.js';
 import { scoreJobId } from '../../shared/queues.js';
 import { EXAMPLE_APPLICANT } from '../support/applicants.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Every Redis key name the service writes, besides BullMQ's own (those live under QUEUE_PREFIX and
+ * are named by BullMQ).
+ */
 import {
   FOREIGN_WORKER,
   PERSONAL_STATUS_AND_SEX,
@@ -30,4 +34,12 @@ export function applicantCode(applicant: Applicant): string {
  */
 export function scoreKey(prefix: string, modelVersion: string, code: string): string {
   return `${prefix}:${modelVersion}:${code}`;
+}
+
+/**
+ * The record of one asynchronous batch: which applicants it asked about, so a poll can answer from
+ * the cache. Batch ids are random (unguessable), unlike single jobs' content addresses.
+ */
+export function batchKey(prefix: string, batchId: string): string {
+  return `${prefix}:batch:${batchId}`;
 }

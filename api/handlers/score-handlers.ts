@@ -1,0 +1,44 @@
+import { Applicant } from '../../shared/applicant.js';
+import type { Config } from '../../shared/config.js';
+import type { Score } from '../../shared/score.js';
+import { batchRequest } from '../contract.js';
+import type { Handler } from '../http/exchange.js';
+import { waitPreference } from '../http/prefer.js';
+import { parseInput } from '../http/validation.js';
+import type { Scorer } from '../scoring/scorer.js';
+import { acceptedAnswer, scoredAnswer } from './answers.js';
+
+export type ScoreHandlerConfig = Pick<Config, 'SYNC_WAIT_MS' | 'SYNC_WAIT_MAX_MS' | 'BATCH_MAX_ITEMS' | 'BASE_PATH'>;
+
+/** What each synchronous single-applicant endpoint answers, by path. */
+export const SCORE_VIEWS: Record<string, (score: Score) => object> = {
+  '/decisions': (score) => ({ decision: score.decision }),
+  '/probabilities': (score) => ({ probability: score.probability }),
+  '/risk_categories': (score) => ({ risk_category: score.risk_category }),
+  '/scores': (score) => score,
+};
+
+/** A synchronous endpoint for one applicant: 200 with the view of its score, or 202 to poll. */
+export function scoreHandler(scorer: Scorer, config: ScoreHandlerConfig, view: (score: Score) => object): Handler {
+  return async (request) => {
+    const applicant = parseInput(Applicant, request.body);
+    const { waitMs, applied } = waitPreference(request.header('prefer'), config.SYNC_WAIT_MS, config.SYNC_WAIT_MAX_MS);
+    const answer = await scorer.score(applicant, { waitMs, requestId: request.requestId });
+    return answer.kind === 'scored'
+      ? scoredAnswer(view(answer.score), answer.cache, answer.score.model_version, applied)
+      : acceptedAnswer(config.BASE_PATH, answer.jobId, scorer.modelVersion, applied);
+  };
+}
+
+/** POST /scores/batch: every applicant's score in request order, or 202 with a batch to poll. */
+export function batchHandler(scorer: Scorer, config: ScoreHandlerConfig): Handler {
+  const schema = batchRequest(config.BATCH_MAX_ITEMS);
+  return async (request) => {
+    const { applicants } = parseInput(schema, request.body);
+    const { waitMs, applied } = waitPreference(request.header('prefer'), config.SYNC_WAIT_MS, config.SYNC_WAIT_MAX_MS);
+    const answer = await scorer.scoreMany(applicants, { waitMs, requestId: request.requestId });
+    if (answer.kind === 'pending') return acceptedAnswer(config.BASE_PATH, answer.batchId, scorer.modelVersion, applied);
+    const cache = answer.misses === 0 ? 'HIT' : 'MISS';
+    return scoredAnswer({ results: answer.scores }, cache, scorer.modelVersion, applied);
+  };
+}

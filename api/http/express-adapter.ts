@@ -1,0 +1,19 @@
+import type { Request, RequestHandler } from 'express';
+import type { ApiRequest, Handler } from './exchange.js';
+
+function toApiRequest(req: Request): ApiRequest {
+  return {
+    body: req.body,
+    params: req.params as Record<string, string>,
+    header: (name) => req.get(name),
+    requestId: req.get('x-request-id'),
+  };
+}
+
+/** Serves a plain handler through Express; thrown errors go on to the problem middleware. */
+export function expressHandler(handler: Handler): RequestHandler {
+  return async (req, res) => {
+    const answer = await handler(toApiRequest(req));
+    res.status(answer.status).set(answer.headers ?? {}).json(answer.body);
+  };
+}

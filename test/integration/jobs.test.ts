@@ -1,0 +1,154 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Score } from '../../shared/score.js';
+import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
+import { Stack } from '../support/stack.js';
+
+interface JobBody {
+  id: string;
+  status: string;
+  result?: Score | Score[];
+  error?: string;
+  links: { self: string };
+}
+
+describe('async jobs, /scores, batches and Prefer, over a real Redis, queue and model', () => {
+  let stack: Stack;
+  let next = 100;
+  const freshApplicant = () => applicantNumber(next++);
+
+  beforeAll(async () => {
+    stack = await Stack.start({ SYNC_WAIT_MAX_MS: '3000', BATCH_MAX_ITEMS: '50' });
+    await stack.startWorker();
+  });
+  afterAll(() => stack.stop());
+  afterEach(() => {
+    stack.modelRuns = 0;
+  });
+
+  async function pollUntilFinished(location: string): Promise<JobBody> {
+    for (let tries = 0; tries < 100; tries++) {
+      const { body } = await stack.get<JobBody>(location);
+      if (body.status === 'completed' || body.status === 'failed') return body;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`${location} did not finish`);
+  }
+
+  it('POST /scores -> all three answers and the model version in one call', async () => {
+    const response = await stack.post('/scores', EXAMPLE_APPLICANT);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Score;
+    expect(Object.keys(body).sort()).toEqual(['decision', 'model_version', 'probability', 'risk_category']);
+    expect(body.model_version).toBe(response.headers.get('x-model-version'));
+  });
+
+  it('POST /jobs -> 202 + Location -> poll -> completed with the same answer as the sync endpoint', async () => {
+    const applicant = freshApplicant();
+    const submitted = await stack.post('/jobs', { applicant });
+    expect(submitted.status).toBe(202);
+    const location = submitted.headers.get('location')!;
+    const body = (await submitted.json()) as JobBody;
+    expect(body).toMatchObject({ status: 'queued', links: { self: location } });
+    expect(location).toBe(`/jobs/${body.id}`);
+
+    const finished = await pollUntilFinished(location);
+    expect(finished.status).toBe('completed');
+    const sync = await stack.post('/scores', applicant);
+    expect(sync.headers.get('x-cache')).toBe('HIT');
+    expect(finished.result).toEqual(await sync.json());
+    expect(stack.modelRuns).toBe(1);
+  });
+
+  it('POST /jobs for a cached applicant -> completed at once, without adding a job', async () => {
+    const applicant = freshApplicant();
+    await stack.post('/scores', applicant);
+    const jobsBefore = await stack.jobCount();
+    const response = await stack.post('/jobs', { applicant });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as JobBody;
+    expect(body.status).toBe('completed');
+    expect((body.result as Score).model_version).toBe(stack.gateway.modelVersion);
+    expect(await stack.jobCount()).toBe(jobsBefore);
+    // And the id is pollable like any other.
+    expect((await stack.get<JobBody>(body.links.self)).body.status).toBe('completed');
+  });
+
+  it('Prefer: respond-async -> 202 at once with Preference-Applied; the job still completes', async () => {
+    const response = await stack.post('/probabilities', freshApplicant(), { prefer: 'respond-async' });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('preference-applied')).toBe('respond-async');
+    expect((await pollUntilFinished(response.headers.get('location')!)).status).toBe('completed');
+  });
+
+  it('Prefer: wait=N is honoured up to SYNC_WAIT_MAX_MS and echoed in Preference-Applied', async () => {
+    const within = await stack.post('/decisions', freshApplicant(), { prefer: 'wait=2' });
+    expect(within.status).toBe(200);
+    expect(within.headers.get('preference-applied')).toBe('wait=2');
+    const capped = await stack.post('/decisions', freshApplicant(), { prefer: 'wait=600' });
+    expect(capped.headers.get('preference-applied')).toBe('wait=3');
+  });
+
+  it('GET /jobs/{unknown} -> 404 problem+json; a malformed id likewise', async () => {
+    for (const id of [`${stack.gateway.modelVersion}-1099044`, 'batch-0123456789abcdef0123456789abcdef', '1', '../admin']) {
+      const response = await fetch(`${stack.url}/jobs/${encodeURIComponent(id)}`);
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('POST /scores/batch: mixed hits, misses and duplicates -> results in request order, one model run per distinct miss', async () => {
+    const [cached, newA, newB] = [freshApplicant(), freshApplicant(), freshApplicant()];
+    await stack.post('/scores', cached);
+    stack.modelRuns = 0;
+    const applicants = [newA, cached, newB, newA, cached, newA];
+    const response = await stack.post('/scores/batch', { applicants });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-cache')).toBe('MISS');
+    const { results } = (await response.json()) as { results: Score[] };
+    expect(results).toHaveLength(6);
+    expect(stack.modelRuns).toBe(2);
+    for (const [i, applicant] of applicants.entries()) {
+      expect(results[i]).toEqual(await (await stack.post('/scores', applicant)).json());
+    }
+    expect(results[0]).toEqual(results[3]);
+
+    const again = await stack.post('/scores/batch', { applicants });
+    expect(again.headers.get('x-cache')).toBe('HIT');
+    expect(stack.modelRuns).toBe(2);
+  });
+
+  it('POST /scores/batch with an invalid item -> 422 with the item index in the path, and nothing queued', async () => {
+    const jobsBefore = await stack.jobCount();
+    const applicants = [freshApplicant(), freshApplicant(), { ...freshApplicant(), age_in_years: 12 }];
+    const response = await stack.post('/scores/batch', { applicants });
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { errors: { path: string }[] };
+    expect(body.errors.map((e) => e.path)).toEqual(['/applicants/2/age_in_years']);
+    expect(await stack.jobCount()).toBe(jobsBefore);
+  });
+
+  it('POST /scores/batch: empty, or over BATCH_MAX_ITEMS -> 422', async () => {
+    expect((await stack.post('/scores/batch', { applicants: [] })).status).toBe(422);
+    const tooMany = Array.from({ length: 51 }, (_, i) => applicantNumber(i));
+    expect((await stack.post('/scores/batch', { applicants: tooMany })).status).toBe(422);
+  });
+
+  it('POST /jobs with a batch -> one id, polled to completed, results in request order', async () => {
+    const applicants = [freshApplicant(), EXAMPLE_APPLICANT, freshApplicant()];
+    const submitted = await stack.post('/jobs', { applicants });
+    expect(submitted.status).toBe(202);
+    const { id } = (await submitted.json()) as JobBody;
+    expect(id).toMatch(/^batch-[0-9a-f]{32}$/);
+    const finished = await pollUntilFinished(submitted.headers.get('location')!);
+    expect(finished.status).toBe('completed');
+    const results = finished.result as Score[];
+    for (const [i, applicant] of applicants.entries()) {
+      expect(results[i]).toEqual(await (await stack.post('/scores', applicant)).json());
+    }
+  });
+
+  it('POST /jobs with both or neither of applicant/applicants -> 422', async () => {
+    expect((await stack.post('/jobs', {})).status).toBe(422);
+    expect((await stack.post('/jobs', { applicant: EXAMPLE_APPLICANT, applicants: [EXAMPLE_APPLICANT] })).status).toBe(422);
+  });
+});
