@@ -5,6 +5,7 @@ import type { Config } from '../shared/config.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
 import { createRedis } from '../shared/redis.js';
+import { assertQueueRedisKeepsKeys } from '../shared/redis-policy.js';
 import { ScoreCache } from '../shared/score-cache.js';
 import { createApp } from './app.js';
 import { BatchStore } from './jobs/batch-store.js';
@@ -18,7 +19,10 @@ export interface Gateway {
   app: Express;
   queue: ScoreQueue;
   modelVersion: string;
-  /** Resolves once the connections answer; until then requests get 503. */
+  /**
+   * Resolves once the connections answer (until then requests get 503); rejects with StartupError
+   * when the queue's Redis may evict keys.
+   */
   whenReady: () => Promise<void>;
   /** Closes the queue, its event stream and both Redis connections; safe to call twice. */
   close: () => Promise<void>;
@@ -32,10 +36,13 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   // The gateway only needs the model's version (it is part of every key); it never loads the model.
   const { version: modelVersion } = readModelManifest(config.MODEL_MANIFEST_PATH);
 
-  const redis = createRedis(config.REDIS_URL, 'request', 'scoring-api');
-  const eventsRedis = createRedis(config.REDIS_URL, 'blocking', 'scoring-api-events');
+  const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
+  const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'request', 'scoring-api');
+  const cacheRedis = cacheIsSeparate ? createRedis(config.CACHE_REDIS_URL, 'request', 'scoring-api-cache') : queueRedis;
+  const eventsRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-api-events');
+  const connections = [...new Set([queueRedis, cacheRedis, eventsRedis])];
   const queue: ScoreQueue = new Queue<ScoreJobData, ScoreJobResult>(SCORE_QUEUE, {
-    connection: redis,
+    connection: queueRedis,
     prefix: config.QUEUE_PREFIX,
     defaultJobOptions: scoreJobOptions({
       attempts: config.JOB_ATTEMPTS,
@@ -45,13 +52,16 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   });
   const events = new QueueEvents(SCORE_QUEUE, { connection: eventsRedis, prefix: config.QUEUE_PREFIX });
   const warn = (source: string) => (err: Error) => log.warn({ err: err.message, source }, 'connection error');
-  redis.on('error', warn('redis'));
-  eventsRedis.on('error', warn('redis-events'));
+  for (const redis of connections) redis.on('error', warn(redis.options.connectionName ?? 'redis'));
   queue.on('error', warn('queue'));
   events.on('error', warn('queue-events'));
 
-  const cache = new ScoreCache(redis, { ttlS: config.CACHE_TTL_SECONDS, jitterS: config.CACHE_TTL_JITTER_SECONDS });
-  const batches = new BatchStore(redis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS);
+  const cache = new ScoreCache(cacheRedis, {
+    ttlS: config.CACHE_TTL_SECONDS,
+    jitterS: config.CACHE_TTL_JITTER_SECONDS,
+  });
+  // Batch records are not a cache: they live with the queue, on the Redis that never evicts.
+  const batches = new BatchStore(queueRedis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS);
   const misses = new MissResolver({
     cache,
     queue,
@@ -66,10 +76,11 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     (closing ??= (async () => {
       await events.close();
       await queue.close();
-      await Promise.allSettled([eventsRedis.quit(), redis.quit()]);
+      await Promise.allSettled(connections.map((redis) => redis.quit()));
     })());
   const whenReady = async () => {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    await assertQueueRedisKeepsKeys(queueRedis, config.QUEUE_REDIS_URL, cacheIsSeparate);
   };
   return { app: createApp({ scorer, tracker, config, log }), queue, modelVersion, whenReady, close };
 }

@@ -10,7 +10,13 @@ runMain(async () => {
   const log = pino({ level: config.LOG_LEVEL, base: { process: 'api', pid: process.pid } });
   const gateway = buildGateway(config, log);
   // Listen even when Redis is late: /healthz answers and scoring answers 503 until it is reachable.
-  await Promise.race([gateway.whenReady(), new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_MS))]);
+  // A queue Redis that may evict stops the gateway whenever it is found, at start-up or later.
+  const ready = gateway.whenReady();
+  ready.catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+  await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_MS))]);
   const server = gateway.app.listen(config.PORT, () => {
     log.info({ port: config.PORT, modelVersion: gateway.modelVersion }, 'gateway listening');
   });

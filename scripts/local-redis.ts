@@ -3,7 +3,12 @@ import { Redis } from 'ioredis';
 
 /** True when a Redis answers PING at `url` within a second. */
 export async function isRedisReachable(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -32,9 +37,13 @@ export function isLocalUrl(url: string): boolean {
  */
 export async function startLocalRedis(url: string): Promise<ChildProcess> {
   const port = new URL(url).port || '6379';
-  const child = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '-::1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', port, '--bind', '127.0.0.1', '-::1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   for (let tries = 0; tries < 50; tries++) {
     if (child.exitCode !== null) break;
     if (await isRedisReachable(url)) return child;

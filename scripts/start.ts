@@ -31,10 +31,15 @@ runMain(async () => {
       );
     }
     redis = await startLocalRedis(config.REDIS_URL);
-    console.error(`started a local redis-server (pid ${redis.pid}) for ${config.REDIS_URL}; it stops with this process`);
+    console.error(
+      `started a local redis-server (pid ${redis.pid}) for ${config.REDIS_URL}; it stops with this process`,
+    );
   }
 
-  const children = [startNode('api/main.js'), ...Array.from({ length: config.WORKERS }, () => startNode('worker/main.js'))];
+  const children = [
+    startNode('api/main.js'),
+    ...Array.from({ length: config.WORKERS }, () => startNode('worker/main.js')),
+  ];
   let exitCode = 0;
   let stopping = false;
   const stopAll = async () => {

@@ -68,5 +68,4 @@ export class ScoreCache {
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw new RedisUnavailable(`cache write failed`, { cause: failed?.[0] });
   }
-
 }

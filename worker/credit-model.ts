@@ -15,11 +15,17 @@ function column(values: number[] | string[]): Tensor {
     : new Tensor('float64', Float64Array.from(values as number[]), [values.length, 1]);
 }
 
+/** What the job processor needs of a model: its version and a batch scoring call. */
+export interface ScoringModel {
+  readonly version: string;
+  score(applicants: readonly Applicant[]): Promise<Score[]>;
+}
+
 /**
  * The ONNX model, loaded once per worker process. The graph takes the five raw fields and does its
  * own encoding and thresholds, so the file (checked against the manifest's sha256) is the model.
  */
-export class CreditModel {
+export class CreditModel implements ScoringModel {
   private constructor(
     private readonly session: InferenceSession,
     private readonly manifest: ModelManifest,

@@ -4,32 +4,67 @@ import type { Config } from '../shared/config.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { SCORE_QUEUE, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
 import { createRedis } from '../shared/redis.js';
+import { assertQueueRedisKeepsKeys } from '../shared/redis-policy.js';
 import { ScoreCache } from '../shared/score-cache.js';
-import { CreditModel } from './credit-model.js';
+import { CreditModel, type ScoringModel } from './credit-model.js';
 import { createScoreProcessor } from './score-processor.js';
+
+/** A job whose worker died this many times is failed rather than retried forever. */
+const MAX_STALLED_COUNT = 3;
 
 export interface ScoringWorker {
   worker: Worker<ScoreJobData, ScoreJobResult>;
-  model: CreditModel;
-  /** Lets the jobs in hand finish, then closes the connection; safe to call twice. */
+  model: ScoringModel;
+  /** Lets the jobs in hand finish, then closes the connections; safe to call twice. */
   close: () => Promise<void>;
 }
 
-/** Loads the model and starts consuming the score queue. main.ts adds signals; tests use the same wiring. */
-export async function startScoringWorker(config: Config, log: Logger): Promise<ScoringWorker> {
-  const manifest = readModelManifest(config.MODEL_MANIFEST_PATH);
-  const model = await CreditModel.load(config.MODEL_MANIFEST_PATH, manifest);
+/** Loads the model from the manifest; throws StartupError when the file is missing or altered. */
+export async function loadModel(config: Config): Promise<ScoringModel> {
+  return CreditModel.load(config.MODEL_MANIFEST_PATH, readModelManifest(config.MODEL_MANIFEST_PATH));
+}
 
-  const redis = createRedis(config.REDIS_URL, 'blocking', 'scoring-worker');
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  const cache = new ScoreCache(redis, { ttlS: config.CACHE_TTL_SECONDS, jitterS: config.CACHE_TTL_JITTER_SECONDS });
+/**
+ * Starts consuming the score queue with a model. main.ts adds signals; tests use the same wiring
+ * (and may pass a model of their own, e.g. a slow one). Refuses an evicting queue Redis.
+ */
+export async function startScoringWorker(config: Config, log: Logger, model: ScoringModel): Promise<ScoringWorker> {
+  const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-worker');
+  const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
+  const cacheRedis = cacheIsSeparate
+    ? createRedis(config.CACHE_REDIS_URL, 'blocking', 'scoring-worker-cache')
+    : queueRedis;
+  const connections = [...new Set([queueRedis, cacheRedis])];
+  for (const redis of connections) redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const quitAll = () => Promise.allSettled(connections.map((redis) => redis.quit()));
+
+  try {
+    await assertQueueRedisKeepsKeys(queueRedis, config.QUEUE_REDIS_URL, cacheIsSeparate);
+  } catch (error) {
+    await quitAll();
+    throw error;
+  }
+
+  const cache = new ScoreCache(cacheRedis, {
+    ttlS: config.CACHE_TTL_SECONDS,
+    jitterS: config.CACHE_TTL_JITTER_SECONDS,
+  });
   const worker = new Worker<ScoreJobData, ScoreJobResult>(
     SCORE_QUEUE,
-    createScoreProcessor({ model, cache, cachePrefix: config.CACHE_PREFIX, log }),
-    { connection: redis, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+    createScoreProcessor({ model, cache, cachePrefix: config.CACHE_PREFIX, jobTimeoutMs: config.JOB_TIMEOUT_MS, log }),
+    {
+      connection: queueRedis,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: MAX_STALLED_COUNT,
+    },
   );
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
-  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+  worker.on('failed', (job, err) =>
+    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+  );
   await worker.waitUntilReady();
   log.info({ modelVersion: model.version, concurrency: config.WORKER_CONCURRENCY }, 'worker ready');
 
@@ -37,7 +72,7 @@ export async function startScoringWorker(config: Config, log: Logger): Promise<S
   const close = () =>
     (closing ??= (async () => {
       await worker.close();
-      await redis.quit().catch(() => undefined);
+      await quitAll();
     })());
   return { worker, model, close };
 }

@@ -15,7 +15,12 @@ function preferenceHeaders(applied: readonly string[]): Record<string, string> {
 }
 
 /** 200 with an answer, and where it came from. */
-export function scoredAnswer(body: unknown, cache: 'HIT' | 'MISS', modelVersion: string, applied: readonly string[]): ApiResponse {
+export function scoredAnswer(
+  body: unknown,
+  cache: 'HIT' | 'MISS',
+  modelVersion: string,
+  applied: readonly string[],
+): ApiResponse {
   return {
     status: 200,
     headers: {
@@ -29,7 +34,12 @@ export function scoredAnswer(body: unknown, cache: 'HIT' | 'MISS', modelVersion:
 }
 
 /** 202: the work is accepted and goes on; poll Location. */
-export function acceptedAnswer(basePath: string, id: string, modelVersion: string, applied: readonly string[]): ApiResponse {
+export function acceptedAnswer(
+  basePath: string,
+  id: string,
+  modelVersion: string,
+  applied: readonly string[],
+): ApiResponse {
   const self = jobLink(basePath, id);
   return {
     status: 202,

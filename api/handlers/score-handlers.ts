@@ -37,7 +37,8 @@ export function batchHandler(scorer: Scorer, config: ScoreHandlerConfig): Handle
     const { applicants } = parseInput(schema, request.body);
     const { waitMs, applied } = waitPreference(request.header('prefer'), config.SYNC_WAIT_MS, config.SYNC_WAIT_MAX_MS);
     const answer = await scorer.scoreMany(applicants, { waitMs, requestId: request.requestId });
-    if (answer.kind === 'pending') return acceptedAnswer(config.BASE_PATH, answer.batchId, scorer.modelVersion, applied);
+    if (answer.kind === 'pending')
+      return acceptedAnswer(config.BASE_PATH, answer.batchId, scorer.modelVersion, applied);
     const cache = answer.misses === 0 ? 'HIT' : 'MISS';
     return scoredAnswer({ results: answer.scores }, cache, scorer.modelVersion, applied);
   };

@@ -14,6 +14,9 @@ function toApiRequest(req: Request): ApiRequest {
 export function expressHandler(handler: Handler): RequestHandler {
   return async (req, res) => {
     const answer = await handler(toApiRequest(req));
-    res.status(answer.status).set(answer.headers ?? {}).json(answer.body);
+    res
+      .status(answer.status)
+      .set(answer.headers ?? {})
+      .json(answer.body);
   };
 }

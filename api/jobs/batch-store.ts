@@ -29,7 +29,14 @@ export class BatchStore {
 
   async create(record: BatchRecord): Promise<string> {
     const id = `batch-${randomUUID().replaceAll('-', '')}`;
-    await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), `${record.modelVersion}|${record.codes.join(',')}`, 'EX', this.retentionS));
+    await orUnavailable(() =>
+      this.redis.set(
+        batchKey(this.prefix, id),
+        `${record.modelVersion}|${record.codes.join(',')}`,
+        'EX',
+        this.retentionS,
+      ),
+    );
     return id;
   }
 
@@ -39,5 +46,4 @@ export class BatchStore {
     const [modelVersion = '', codes = ''] = value.split('|');
     return { modelVersion, codes: codes.split(',') };
   }
-
 }

@@ -66,9 +66,12 @@ export class JobTracker {
     const record = await this.deps.batches.read(id);
     if (!record) throw new NotFound(`job ${id}`);
     const unique = [...new Set(record.codes)];
-    const cached = await this.deps.cache.readMany(unique.map((code) => scoreKey(this.deps.cachePrefix, record.modelVersion, code)));
+    const cached = await this.deps.cache.readMany(
+      unique.map((code) => scoreKey(this.deps.cachePrefix, record.modelVersion, code)),
+    );
     const answers = new Map(unique.flatMap((code, i) => (cached[i] ? [[code, cached[i]] as const] : [])));
-    if (answers.size === unique.length) return { id, status: 'completed', result: record.codes.map((code) => answers.get(code)!) };
+    if (answers.size === unique.length)
+      return { id, status: 'completed', result: record.codes.map((code) => answers.get(code)!) };
 
     const open = unique.filter((code) => !answers.has(code));
     const statuses = await Promise.all(open.map((code) => this.singleStatus(record.modelVersion, code)));
@@ -79,8 +82,10 @@ export class JobTracker {
       if (item.status === 'completed' && item.result && !Array.isArray(item.result)) answers.set(code, item.result);
       if (BATCH_RANK[item.status] > BATCH_RANK[worst.status]) worst = item;
     });
-    if (answers.size === unique.length) return { id, status: 'completed', result: record.codes.map((code) => answers.get(code)!) };
-    return worst.status === 'failed' ? { id, status: 'failed', error: worst.error ?? 'an applicant failed' } : { id, status: worst.status };
+    if (answers.size === unique.length)
+      return { id, status: 'completed', result: record.codes.map((code) => answers.get(code)!) };
+    return worst.status === 'failed'
+      ? { id, status: 'failed', error: worst.error ?? 'an applicant failed' }
+      : { id, status: worst.status };
   }
-
 }

@@ -9,7 +9,11 @@ import { BATCH_BYTES_PER_ITEM } from './scoring.js';
 /** Asynchronous submission and polling. */
 export function jobRoutes(scorer: Scorer, tracker: JobTracker, config: JobHandlerConfig): Router {
   const router = Router();
-  router.post('/jobs', jsonBody(config.BATCH_MAX_ITEMS * BATCH_BYTES_PER_ITEM), expressHandler(submitJobHandler(scorer, config)));
+  router.post(
+    '/jobs',
+    jsonBody(config.BATCH_MAX_ITEMS * BATCH_BYTES_PER_ITEM),
+    expressHandler(submitJobHandler(scorer, config)),
+  );
   router.get('/jobs/:id', expressHandler(jobStatusHandler(tracker, config)));
   return router;
 }

@@ -33,7 +33,9 @@ export class MissResolver {
     const { waiter } = this.deps;
     await orUnavailable(() => this.deps.depthGuard.check());
     const resolution: Resolution = new Map();
-    const waits = new Map<string, JobWait>(waitMs > 0 ? questions.map((q) => [q.code, waiter.wait(q.jobId, waitMs)]) : []);
+    const waits = new Map<string, JobWait>(
+      waitMs > 0 ? questions.map((q) => [q.code, waiter.wait(q.jobId, waitMs)]) : [],
+    );
     try {
       await this.enqueue(questions, resolution, requestId);
     } catch (error) {
@@ -93,8 +95,9 @@ export class MissResolver {
    */
   private async retryFailed(questions: readonly Question[]): Promise<void> {
     await orUnavailable(() =>
-      Promise.all(questions.map(async (q) => (await this.deps.queue.getJob(q.jobId))?.retry('failed').catch(() => undefined))),
+      Promise.all(
+        questions.map(async (q) => (await this.deps.queue.getJob(q.jobId))?.retry('failed').catch(() => undefined)),
+      ),
     );
   }
-
 }

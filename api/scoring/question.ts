@@ -13,7 +13,13 @@ export interface Question {
 
 export function toQuestion(applicant: Applicant, cachePrefix: string, modelVersion: string): Question {
   const code = applicantCode(applicant);
-  return { applicant, modelVersion, code, key: scoreKey(cachePrefix, modelVersion, code), jobId: scoreJobId(modelVersion, code) };
+  return {
+    applicant,
+    modelVersion,
+    code,
+    key: scoreKey(cachePrefix, modelVersion, code),
+    jobId: scoreJobId(modelVersion, code),
+  };
 }
 
 /** The distinct questions among many, first occurrence kept: duplicates in one batch are scored once. */

@@ -10,13 +10,10 @@ import { distinct, toQuestion, type Question } from './question.js';
 
 export type ScoreQueue = Queue<ScoreJobData, ScoreJobResult>;
 
-export type SingleAnswer =
-  | { kind: 'scored'; score: Score; cache: 'HIT' | 'MISS' }
-  | { kind: 'pending'; jobId: string };
+export type SingleAnswer = { kind: 'scored'; score: Score; cache: 'HIT' | 'MISS' } | { kind: 'pending'; jobId: string };
 
 export type BatchAnswer =
-  | { kind: 'scored'; scores: Score[]; misses: number; batchId?: string }
-  | { kind: 'pending'; batchId: string };
+  { kind: 'scored'; scores: Score[]; misses: number; batchId?: string } | { kind: 'pending'; batchId: string };
 
 export interface ScoreOptions {
   /** How long to wait for the worker; 0 enqueues and answers at once. */
@@ -61,7 +58,11 @@ export class Scorer {
    * together. With `remember`, a batch record is kept even when everything was answered, so the
    * batch has an id to poll (async submissions).
    */
-  async scoreMany(applicants: readonly Applicant[], { waitMs, requestId }: ScoreOptions, remember = false): Promise<BatchAnswer> {
+  async scoreMany(
+    applicants: readonly Applicant[],
+    { waitMs, requestId }: ScoreOptions,
+    remember = false,
+  ): Promise<BatchAnswer> {
     const questions = applicants.map((a) => this.question(a));
     const unique = distinct(questions);
     const cached = await this.deps.cache.readMany(unique.map((q) => q.key));
@@ -85,6 +86,11 @@ export class Scorer {
         ? await this.deps.batches.create({ modelVersion: this.deps.modelVersion, codes: questions.map((q) => q.code) })
         : undefined;
     if (!complete) return { kind: 'pending', batchId: batchId! };
-    return { kind: 'scored', scores: questions.map((q) => answers.get(q.code)!), misses: misses.length, ...(batchId ? { batchId } : {}) };
+    return {
+      kind: 'scored',
+      scores: questions.map((q) => answers.get(q.code)!),
+      misses: misses.length,
+      ...(batchId ? { batchId } : {}),
+    };
   }
 }

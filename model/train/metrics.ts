@@ -45,7 +45,7 @@ export function auc(probabilities: Float64Array, isBad: readonly boolean[]): num
   const order = ascendingOrder(probabilities);
   let badRankSum = 0;
   let bads = 0;
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     while (end + 1 < order.length && probabilities[order[end + 1]!] === probabilities[order[start]!]) end++;
     const midRank = (start + end) / 2 + 1;

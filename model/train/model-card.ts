@@ -12,7 +12,7 @@ const fixed = (value: number, digits = 3): string => value.toFixed(digits);
 function exampleLine(result: TrainingResult): string {
   const { applicant, probability, decision, riskCategory } = result.example;
   return [
-    'The API\'s example applicant',
+    "The API's example applicant",
     `\`${JSON.stringify(applicant)}\``,
     `scores probability ${fixed(probability, 4)}: ${DECISION_LABELS[decision]}, ${RISK_CATEGORY_LABELS[riskCategory]}.`,
   ].join(' ');

@@ -45,10 +45,7 @@ function installmentNodes(): { nodes: onnx.INodeProto[]; constants: onnx.ITensor
   const bounds = INSTALLMENT_BAND_LOWER_BOUNDS;
   const toDouble = intAttribute('to', ElementType.DOUBLE);
   return {
-    constants: [
-      doubleTensor('installment_band_lower_bounds', [bounds.length], bounds),
-      doubleTensor('one', [], [1]),
-    ],
+    constants: [doubleTensor('installment_band_lower_bounds', [bounds.length], bounds), doubleTensor('one', [], [1])],
     nodes: [
       node('GreaterOrEqual', [INSTALLMENT_SHARE, 'installment_band_lower_bounds'], ['installment_bounds_reached']),
       node('Cast', ['installment_bounds_reached'], ['installment_bounds_reached_double'], [toDouble]),

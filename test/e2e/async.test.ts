@@ -6,13 +6,22 @@ import { REDIS_URL, deleteKeysUnder, freePort, testNamespace } from '../support/
 
 describe('the built processes degrade to polling when no worker answers, and catch up when one starts', () => {
   const namespace = testNamespace();
-  const env: Record<string, string> = { REDIS_URL, CACHE_PREFIX: namespace.cachePrefix, QUEUE_PREFIX: namespace.queuePrefix };
+  const env: Record<string, string> = {
+    REDIS_URL,
+    CACHE_PREFIX: namespace.cachePrefix,
+    QUEUE_PREFIX: namespace.queuePrefix,
+  };
   let api: ServiceProcess;
   let worker: ServiceProcess | undefined;
   let base: string;
   const post = (path: string, body: unknown) =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const statusOf = async (location: string) => ((await (await fetch(`${base}${location}`)).json()) as { status: string }).status;
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const statusOf = async (location: string) =>
+    ((await (await fetch(`${base}${location}`)).json()) as { status: string }).status;
 
   beforeAll(async () => {
     const port = await freePort();

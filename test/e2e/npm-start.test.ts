@@ -17,13 +17,22 @@ describe('npm start (dist/scripts/start.js): gateway + workers, and a local Redi
     const [port, redisPort] = [await freePort(), await freePort()];
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
     expect(await isRedisReachable(redisUrl)).toBe(false);
-    start = ServiceProcess.start('scripts/start.js', { PORT: String(port), REDIS_URL: redisUrl, WORKERS: '2', ...testNamespace() });
+    start = ServiceProcess.start('scripts/start.js', {
+      PORT: String(port),
+      REDIS_URL: redisUrl,
+      WORKERS: '2',
+      ...testNamespace(),
+    });
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/healthz`, 20_000);
     expect(start.output).toContain('started a local redis-server');
 
     const send = () =>
-      fetch(`${base}/risk_categories`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(EXAMPLE_APPLICANT) });
+      fetch(`${base}/risk_categories`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(EXAMPLE_APPLICANT),
+      });
     expect((await send()).headers.get('x-cache')).toBe('MISS');
     expect((await send()).headers.get('x-cache')).toBe('HIT');
 

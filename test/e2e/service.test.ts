@@ -5,7 +5,11 @@ import { ServiceProcess, waitForHttp, waitForOutput } from '../support/processes
 import { REDIS_URL, deleteKeysUnder, freePort, testNamespace } from '../support/redis.js';
 
 const post = (base: string, path: string, body: unknown) =>
-  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('the built service as separate processes: node dist/api/main.js + node dist/worker/main.js', () => {
   const { cachePrefix, queuePrefix } = testNamespace();

@@ -19,10 +19,16 @@ describe('bad input: a clear 4xx, no cache write, no job', () => {
 
   const cases: Array<[string, () => Promise<Response>, number, string]> = [
     ['malformed JSON', () => stack.post('/decisions', '{"age_in_years": 30,'), 400, 'MALFORMED_JSON'],
-    ['text/plain', () => stack.post('/decisions', JSON.stringify(EXAMPLE_APPLICANT), { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'text/plain',
+      () => stack.post('/decisions', JSON.stringify(EXAMPLE_APPLICANT), { 'content-type': 'text/plain' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
     [
       'no content type',
-      () => fetch(`${stack.url}/probabilities`, { method: 'POST', body: new Blob([JSON.stringify(EXAMPLE_APPLICANT)]) }),
+      () =>
+        fetch(`${stack.url}/probabilities`, { method: 'POST', body: new Blob([JSON.stringify(EXAMPLE_APPLICANT)]) }),
       415,
       'UNSUPPORTED_MEDIA_TYPE',
     ],
@@ -32,8 +38,18 @@ describe('bad input: a clear 4xx, no cache write, no job', () => {
       413,
       'PAYLOAD_TOO_LARGE',
     ],
-    ['invalid fields', () => stack.post('/decisions', { ...EXAMPLE_APPLICANT, age_in_years: 17, foreign_worker: 'maybe' }), 422, 'INVALID_INPUT'],
-    ['an unknown field', () => stack.post('/decisions', { ...EXAMPLE_APPLICANT, age_in_yeras: 30 }), 422, 'INVALID_INPUT'],
+    [
+      'invalid fields',
+      () => stack.post('/decisions', { ...EXAMPLE_APPLICANT, age_in_years: 17, foreign_worker: 'maybe' }),
+      422,
+      'INVALID_INPUT',
+    ],
+    [
+      'an unknown field',
+      () => stack.post('/decisions', { ...EXAMPLE_APPLICANT, age_in_yeras: 30 }),
+      422,
+      'INVALID_INPUT',
+    ],
     ['an array', () => stack.post('/decisions', [EXAMPLE_APPLICANT]), 422, 'INVALID_INPUT'],
     ['a JSON string', () => stack.post('/decisions', '"hello"'), 400, 'MALFORMED_JSON'],
   ];
@@ -48,7 +64,12 @@ describe('bad input: a clear 4xx, no cache write, no job', () => {
   });
 
   it('422 lists each field path and reason', async () => {
-    const response = await stack.post('/decisions', { ...EXAMPLE_APPLICANT, age_in_years: 17, foreign_worker: 'maybe', extra: 1 });
+    const response = await stack.post('/decisions', {
+      ...EXAMPLE_APPLICANT,
+      age_in_years: 17,
+      foreign_worker: 'maybe',
+      extra: 1,
+    });
     const body = (await response.json()) as ProblemBody;
     expect(body.errors?.map((e) => e.path).sort()).toEqual(['/age_in_years', '/extra', '/foreign_worker']);
     expect(body.errors?.every((e) => e.message.length > 0)).toBe(true);

@@ -32,7 +32,9 @@ describe('when the parts behind the gateway fail', () => {
 
     await stack.startWorker();
     await expect
-      .poll(async () => ((await (await fetch(`${stack.url}${location}`)).json()) as { status: string }).status, { timeout: 5000 })
+      .poll(async () => ((await (await fetch(`${stack.url}${location}`)).json()) as { status: string }).status, {
+        timeout: 5000,
+      })
       .toBe('completed');
     expect((await stack.post('/decisions', EXAMPLE_APPLICANT)).headers.get('x-cache')).toBe('HIT');
   });
@@ -47,7 +49,10 @@ describe('when the parts behind the gateway fail', () => {
         attempts += 1;
         throw new Error('model exploded');
       },
-      { connection: new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null }), prefix: stack.config.QUEUE_PREFIX },
+      {
+        connection: new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null }),
+        prefix: stack.config.QUEUE_PREFIX,
+      },
     );
     cleanups.push(() => failing.close());
 
@@ -82,7 +87,10 @@ describe('when the parts behind the gateway fail', () => {
     }
 
     const restarted = await OwnRedis.start(redis.port);
-    cleanups.push(() => restarted.stop(), () => stack.stop());
+    cleanups.push(
+      () => restarted.stop(),
+      () => stack.stop(),
+    );
     await expect
       .poll(async () => (await stack.post('/decisions', applicantNumber(4))).status, { timeout: 10_000, interval: 200 })
       .toBe(200);

@@ -89,7 +89,12 @@ describe('async jobs, /scores, batches and Prefer, over a real Redis, queue and 
   });
 
   it('GET /jobs/{unknown} -> 404 problem+json; a malformed id likewise', async () => {
-    for (const id of [`${stack.gateway.modelVersion}-1099044`, 'batch-0123456789abcdef0123456789abcdef', '1', '../admin']) {
+    for (const id of [
+      `${stack.gateway.modelVersion}-1099044`,
+      'batch-0123456789abcdef0123456789abcdef',
+      '1',
+      '../admin',
+    ]) {
       const response = await fetch(`${stack.url}/jobs/${encodeURIComponent(id)}`);
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -149,6 +154,8 @@ describe('async jobs, /scores, batches and Prefer, over a real Redis, queue and 
 
   it('POST /jobs with both or neither of applicant/applicants -> 422', async () => {
     expect((await stack.post('/jobs', {})).status).toBe(422);
-    expect((await stack.post('/jobs', { applicant: EXAMPLE_APPLICANT, applicants: [EXAMPLE_APPLICANT] })).status).toBe(422);
+    expect((await stack.post('/jobs', { applicant: EXAMPLE_APPLICANT, applicants: [EXAMPLE_APPLICANT] })).status).toBe(
+      422,
+    );
   });
 });

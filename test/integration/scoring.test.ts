@@ -91,7 +91,10 @@ describe('scoring over a real Redis, queue and model', () => {
   });
 
   it('"female: single", unseen in training, is scored', async () => {
-    const response = await stack.post('/risk_categories', { ...freshApplicant(), personal_status_and_sex: 'female: single' });
+    const response = await stack.post('/risk_categories', {
+      ...freshApplicant(),
+      personal_status_and_sex: 'female: single',
+    });
     expect(response.status).toBe(200);
     expect(['LOW', 'MEDIUM', 'HIGH']).toContain(((await response.json()) as { risk_category: string }).risk_category);
   });

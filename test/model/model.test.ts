@@ -70,11 +70,36 @@ function column(name: string, values: Tensor.DataType, type: 'float64' | 'string
 async function score(session: InferenceSession, inputs: readonly GraphInput[]): Promise<GraphOutput> {
   const n = inputs.length;
   const feeds = Object.fromEntries([
-    column('installment_share', Float64Array.from(inputs, (i) => i.installment_share), 'float64', n),
-    column('age_in_years', Float64Array.from(inputs, (i) => i.age_in_years), 'float64', n),
-    column('foreign_worker', inputs.map((i) => i.foreign_worker), 'string', n),
-    column('present_employment_since', inputs.map((i) => i.present_employment_since), 'string', n),
-    column('personal_status_and_sex', inputs.map((i) => i.personal_status_and_sex), 'string', n),
+    column(
+      'installment_share',
+      Float64Array.from(inputs, (i) => i.installment_share),
+      'float64',
+      n,
+    ),
+    column(
+      'age_in_years',
+      Float64Array.from(inputs, (i) => i.age_in_years),
+      'float64',
+      n,
+    ),
+    column(
+      'foreign_worker',
+      inputs.map((i) => i.foreign_worker),
+      'string',
+      n,
+    ),
+    column(
+      'present_employment_since',
+      inputs.map((i) => i.present_employment_since),
+      'string',
+      n,
+    ),
+    column(
+      'personal_status_and_sex',
+      inputs.map((i) => i.personal_status_and_sex),
+      'string',
+      n,
+    ),
   ]);
   const out = await session.run(feeds);
   for (const name of ['probability', 'decision', 'risk_category']) expect(out[name]?.dims).toEqual([n, 1]);
@@ -183,9 +208,10 @@ describe('credit model', () => {
   it('graph: installment shares at the band edges fall in the bands installmentBand() gives', async () => {
     const shares = [0.1999, 0.2, 0.2499, 0.25, 0.3499, 0.35, 1.0];
     expect(shares.map(installmentBand)).toEqual([1, 2, 2, 3, 3, 4, 4]);
-    const applicants = shares.map(
-      (share): Applicant => ({ ...EXAMPLE, installment_rate_in_percentage_of_disposable_income: share }),
-    );
+    const applicants = shares.map((share): Applicant => ({
+      ...EXAMPLE,
+      installment_rate_in_percentage_of_disposable_income: share,
+    }));
 
     const { probability } = await score(session, applicants.map(fromApplicant));
     const expected = predictProbability(result.model, applicants.map(creditRowFromApplicant));

@@ -49,9 +49,13 @@ export class OwnRedis {
 
   static async start(port?: number): Promise<OwnRedis> {
     const chosen = port ?? (await freePort());
-    const child = spawn('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
     const own = new OwnRedis(chosen, child);
     await own.waitUntilReady();
     return own;

@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { buildGateway, type Gateway } from '../../api/gateway.js';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
-import { startScoringWorker, type ScoringWorker } from '../../worker/scoring-worker.js';
+import type { ScoringModel } from '../../worker/credit-model.js';
+import { loadModel, startScoringWorker, type ScoringWorker } from '../../worker/scoring-worker.js';
 import { deleteKeysUnder, keysUnder, REDIS_URL, testNamespace } from './redis.js';
 
 const silent = pino({ level: 'silent' });
@@ -48,8 +49,9 @@ export class Stack {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  async startWorker(): Promise<ScoringWorker> {
-    const worker = await startScoringWorker(this.config, silent);
+  /** A worker with the real model, or with `model` (e.g. a slow one for timeout tests). */
+  async startWorker(model?: ScoringModel): Promise<ScoringWorker> {
+    const worker = await startScoringWorker(this.config, silent, model ?? (await loadModel(this.config)));
     worker.worker.on('completed', () => {
       this.modelRuns += 1;
     });
