@@ -1,33 +1,57 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
+import type { AdminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
+import { BOARD_PATH, queueBoard } from './admin/queue-board.js';
+import { requireAdmin } from './admin/require-admin.js';
+import { docsRoutes } from './docs/docs-routes.js';
 import { NotFound } from './errors.js';
 import { problemMiddleware } from './http/problem.js';
 import type { JobTracker } from './jobs/job-tracker.js';
+import type { GatewayMetrics } from './observability/gateway-metrics.js';
+import { httpMetrics } from './observability/http-metrics.js';
+import type { Readiness } from './observability/readiness.js';
+import { requestLogger } from './observability/request-log.js';
 import { jobRoutes } from './routes/jobs.js';
+import { operationsRoutes } from './routes/operations.js';
 import { scoringRoutes } from './routes/scoring.js';
-import type { Scorer } from './scoring/scorer.js';
+import type { ScoreQueue, Scorer } from './scoring/scorer.js';
 
-export type AppConfig = Pick<Config, 'BASE_PATH' | 'SYNC_WAIT_MS' | 'SYNC_WAIT_MAX_MS' | 'BATCH_MAX_ITEMS'>;
+export type AppConfig = Pick<
+  Config,
+  'BASE_PATH' | 'SYNC_WAIT_MS' | 'SYNC_WAIT_MAX_MS' | 'BATCH_MAX_ITEMS' | 'ADMIN_READ_ONLY' | 'MODEL_MANIFEST_PATH'
+> & { modelDir: string };
 
 export interface AppDeps {
   scorer: Scorer;
   tracker: JobTracker;
+  queue: ScoreQueue;
+  metrics: GatewayMetrics;
+  readiness: () => Promise<Readiness>;
+  credentials: AdminCredentials;
   config: AppConfig;
   log: Logger;
 }
 
-/** The gateway's HTTP surface, without a socket: tests and main.ts both build it here. */
-export function createApp({ scorer, tracker, config, log }: AppDeps): Express {
+/**
+ * The gateway's HTTP surface, without a socket: tests and main.ts both build it here. Everything is
+ * served under BASE_PATH, as a reverse proxy forwards it.
+ */
+export function createApp(deps: AppDeps): Express {
+  const { scorer, tracker, queue, metrics, credentials, config, log } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestLogger(log), httpMetrics(metrics), helmet());
 
   const root = express.Router();
-  root.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  root.use(scoringRoutes(scorer, config));
+  root.use(operationsRoutes({ metrics, readiness: deps.readiness, credentials }));
+  root.use(
+    docsRoutes({ basePath: config.BASE_PATH, batchMaxItems: config.BATCH_MAX_ITEMS, modelDir: config.modelDir }),
+  );
+  root.use(BOARD_PATH, requireAdmin(credentials), queueBoard([queue], config.BASE_PATH, config.ADMIN_READ_ONLY));
+  root.use(scoringRoutes(scorer, metrics, config));
   root.use(jobRoutes(scorer, tracker, config));
   app.use(config.BASE_PATH || '/', root);
 

@@ -6,15 +6,15 @@ import { Score } from '../shared/score.js';
  * The API's request and response bodies. These schemas validate requests and (issue 4) generate
  * the OpenAPI document, so the docs cannot drift from what the gateway accepts.
  */
-export const Decision = z.strictObject({ decision: Score.shape.decision });
-export const Probability = z.strictObject({ probability: Score.shape.probability });
-export const RiskCategory = z.strictObject({ risk_category: Score.shape.risk_category });
+export const Decision = z.strictObject({ decision: Score.shape.decision }).meta({ id: 'Decision' });
+export const Probability = z.strictObject({ probability: Score.shape.probability }).meta({ id: 'Probability' });
+export const RiskCategory = z.strictObject({ risk_category: Score.shape.risk_category }).meta({ id: 'RiskCategory' });
 
 export function batchRequest(maxItems: number) {
   return z.strictObject({ applicants: z.array(Applicant).min(1).max(maxItems) });
 }
 
-export const BatchResult = z.object({ results: z.array(Score) });
+export const BatchResult = z.object({ results: z.array(Score) }).meta({ id: 'BatchResult' });
 
 /** POST /jobs takes one applicant or a batch, never both. */
 export function jobRequest(maxItems: number) {
@@ -25,11 +25,43 @@ export function jobRequest(maxItems: number) {
     });
 }
 
-export const JobStatus = z.object({
-  id: z.string(),
-  status: z.enum(['queued', 'active', 'completed', 'failed']),
-  result: z.union([Score, z.array(Score)]).optional(),
-  error: z.string().optional(),
-  links: z.object({ self: z.string() }),
-});
-export type JobStatus = z.infer<typeof JobStatus>;
+export const JobStatus = z
+  .object({
+    id: z.string(),
+    status: z.enum(['queued', 'active', 'completed', 'failed']),
+    result: z.union([Score, z.array(Score)]).optional(),
+    error: z.string().optional(),
+    links: z.object({ self: z.string() }),
+  })
+  .meta({ id: 'JobStatus' });
+
+/** The 202 body: the work is accepted, poll `links.self`. */
+export const Accepted = z
+  .object({ id: z.string(), status: z.literal('queued'), links: z.object({ self: z.string() }) })
+  .meta({
+    id: 'Accepted',
+    example: { id: '79144bd9-3030002', status: 'queued', links: { self: '/jobs/79144bd9-3030002' } },
+  });
+
+/** RFC 9457 problem details, as every error is sent. */
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().describe('Stable machine-readable code, e.g. INVALID_INPUT'),
+    detail: z.string().optional(),
+    errors: z
+      .array(z.object({ path: z.string().describe('JSON pointer into the body'), message: z.string() }))
+      .optional(),
+  })
+  .meta({
+    id: 'Problem',
+    example: {
+      type: 'urn:credit-scoring:problem:invalid-input',
+      title: 'The request body has invalid fields',
+      status: 422,
+      code: 'INVALID_INPUT',
+      errors: [{ path: '/age_in_years', message: 'Too small: expected number to be >=18' }],
+    },
+  });

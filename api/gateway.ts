@@ -1,6 +1,8 @@
+import { dirname } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import { adminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
@@ -10,6 +12,8 @@ import { ScoreCache } from '../shared/score-cache.js';
 import { createApp } from './app.js';
 import { BatchStore } from './jobs/batch-store.js';
 import { JobTracker } from './jobs/job-tracker.js';
+import { GatewayMetrics } from './observability/gateway-metrics.js';
+import { checkReadiness } from './observability/readiness.js';
 import { JobWaiter } from './scoring/job-waiter.js';
 import { MissResolver } from './scoring/miss-resolver.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
@@ -18,13 +22,14 @@ import { Scorer, type ScoreQueue } from './scoring/scorer.js';
 export interface Gateway {
   app: Express;
   queue: ScoreQueue;
+  metrics: GatewayMetrics;
   modelVersion: string;
   /**
    * Resolves once the connections answer (until then requests get 503); rejects with StartupError
    * when the queue's Redis may evict keys.
    */
   whenReady: () => Promise<void>;
-  /** Closes the queue, its event stream and both Redis connections; safe to call twice. */
+  /** Closes the queue, its event stream and the Redis connections; safe to call twice. */
   close: () => Promise<void>;
 }
 
@@ -56,6 +61,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   queue.on('error', warn('queue'));
   events.on('error', warn('queue-events'));
 
+  const metrics = new GatewayMetrics(queue);
   const cache = new ScoreCache(cacheRedis, {
     ttlS: config.CACHE_TTL_SECONDS,
     jitterS: config.CACHE_TTL_JITTER_SECONDS,
@@ -67,10 +73,33 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     queue,
     waiter: new JobWaiter(events),
     depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
+    metrics,
   });
   const scorer = new Scorer({ cache, misses, batches, cachePrefix: config.CACHE_PREFIX, modelVersion });
   const tracker = new JobTracker({ cache, queue, batches, cachePrefix: config.CACHE_PREFIX });
 
+  const credentials = adminCredentials(config.ADMIN_USER, config.ADMIN_PASSWORD);
+  if (credentials.generated) {
+    log.warn(
+      { user: credentials.user, password: credentials.password },
+      'no ADMIN_PASSWORD set: generated one for Bull Board and /metrics',
+    );
+  }
+  const app = createApp({
+    scorer,
+    tracker,
+    queue,
+    metrics,
+    readiness: () => checkReadiness([queueRedis, cacheRedis], queue),
+    credentials,
+    config: { ...config, modelDir: dirname(config.MODEL_MANIFEST_PATH) },
+    log,
+  });
+
+  const whenReady = async () => {
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    await assertQueueRedisKeepsKeys(queueRedis, config.QUEUE_REDIS_URL, cacheIsSeparate);
+  };
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -78,9 +107,5 @@ export function buildGateway(config: Config, log: Logger): Gateway {
       await queue.close();
       await Promise.allSettled(connections.map((redis) => redis.quit()));
     })());
-  const whenReady = async () => {
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    await assertQueueRedisKeepsKeys(queueRedis, config.QUEUE_REDIS_URL, cacheIsSeparate);
-  };
-  return { app: createApp({ scorer, tracker, config, log }), queue, modelVersion, whenReady, close };
+  return { app, queue, metrics, modelVersion, whenReady, close };
 }

@@ -11,8 +11,8 @@ import { isLocalUrl, isRedisReachable, isRedisServerInstalled, startLocalRedis }
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
 
-function startNode(script: string): ChildProcess {
-  return spawn(process.execPath, [`${distDir}${script}`], { stdio: 'inherit', env: process.env });
+function startNode(script: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [`${distDir}${script}`], { stdio: 'inherit', env: { ...process.env, ...env } });
 }
 
 function stopped(child: ChildProcess): Promise<void> {

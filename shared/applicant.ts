@@ -44,6 +44,7 @@ export const Applicant = z
     personal_status_and_sex: z.enum(PERSONAL_STATUS_AND_SEX),
   })
   .meta({
+    id: 'Applicant',
     example: {
       installment_rate_in_percentage_of_disposable_income: 0.25,
       age_in_years: 30,

@@ -6,68 +6,75 @@ const redisUrl = z.url({ protocol: /^rediss?$/ });
 
 /**
  * Every setting of every process, read once at start-up. Defaults suit a laptop; `.env.example`
- * documents each one.
+ * documents each one (a test holds the two together).
  */
-export const Config = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
-    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    /** Path prefix the gateway serves under, as a reverse proxy forwards it (e.g. /scoring); empty for none. */
-    BASE_PATH: z
-      .string()
-      .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path like /scoring, without a trailing slash')
-      .default(''),
-    REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
-    /** Cached answers; may be a Redis with an evicting policy (allkeys-lru). Defaults to REDIS_URL. */
-    CACHE_REDIS_URL: redisUrl.optional(),
-    /** BullMQ's queue and batch records; must be noeviction (and AOF, to survive a restart). Defaults to REDIS_URL. */
-    QUEUE_REDIS_URL: redisUrl.optional(),
-    /** Namespace of the BullMQ keys; braces make it a Redis Cluster hash tag, so one queue's keys share a slot. */
-    QUEUE_PREFIX: z.string().min(1).default('{scoring}'),
-    /** Namespace of the cached answers. */
-    CACHE_PREFIX: z
-      .string()
-      .min(1)
-      .regex(/^[^:\s]+$/, 'no colons or spaces')
-      .default('s'),
-    CACHE_TTL_SECONDS: seconds.default(86400),
-    /** Up to this many seconds are added at random to each entry's TTL, so a burst of misses does not expire as one. */
-    CACHE_TTL_JITTER_SECONDS: z.coerce.number().int().nonnegative().default(3600),
-    /** How long a synchronous request waits for the worker before answering 202 and a job to poll. */
-    SYNC_WAIT_MS: milliseconds.default(5000),
-    /** The most a client may ask to wait with `Prefer: wait=N`. */
-    SYNC_WAIT_MAX_MS: milliseconds.default(30000),
-    BATCH_MAX_ITEMS: z.coerce.number().int().positive().max(10000).default(1000),
-    /** Above this many waiting jobs, new misses are refused with 503 (hits are still served). */
-    MAX_QUEUE_DEPTH: z.coerce.number().int().positive().default(10000),
-    MODEL_MANIFEST_PATH: z.string().min(1).default('model/manifest.json'),
-    WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
-    /** Tries per job, the first included, before it is reported as failed. */
-    JOB_ATTEMPTS: z.coerce.number().int().positive().default(3),
-    JOB_BACKOFF_MS: milliseconds.default(100),
-    /** A model run longer than this fails the attempt (and is retried); the model takes microseconds. */
-    JOB_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
-    /** A worker that dies mid-job loses its lock after this long... */
-    WORKER_LOCK_MS: z.coerce.number().int().positive().default(5000),
-    /** ...and live workers look for such jobs this often, so a killed worker's jobs restart within their sum. */
-    WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
-    /** Finished jobs stay readable (polling, Bull Board) at least this long. */
-    JOB_RETENTION_SECONDS: seconds.default(3600),
-    SHUTDOWN_TIMEOUT_MS: milliseconds.default(10000),
-    /** Worker processes `npm start` runs beside the gateway. */
-    WORKERS: z.coerce.number().int().min(0).max(64).default(1),
-  })
-  .refine((c) => c.CACHE_TTL_SECONDS >= c.JOB_RETENTION_SECONDS, {
-    // A finished single job is polled from its cached answer, so the answer must outlive the retention.
-    message: 'must be at least JOB_RETENTION_SECONDS',
-    path: ['CACHE_TTL_SECONDS'],
-  })
-  .transform((c) => ({
-    ...c,
-    CACHE_REDIS_URL: c.CACHE_REDIS_URL ?? c.REDIS_URL,
-    QUEUE_REDIS_URL: c.QUEUE_REDIS_URL ?? c.REDIS_URL,
-  }));
+export const ConfigFields = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Path prefix the gateway serves under, as a reverse proxy forwards it (e.g. /scoring); empty for none. */
+  BASE_PATH: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path like /scoring, without a trailing slash')
+    .default(''),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  /** Cached answers; may be a Redis with an evicting policy (allkeys-lru). Defaults to REDIS_URL. */
+  CACHE_REDIS_URL: redisUrl.optional(),
+  /** BullMQ's queue and batch records; must be noeviction (and AOF, to survive a restart). Defaults to REDIS_URL. */
+  QUEUE_REDIS_URL: redisUrl.optional(),
+  /** Namespace of the BullMQ keys; braces make it a Redis Cluster hash tag, so one queue's keys share a slot. */
+  QUEUE_PREFIX: z.string().min(1).default('{scoring}'),
+  /** Namespace of the cached answers. */
+  CACHE_PREFIX: z
+    .string()
+    .min(1)
+    .regex(/^[^:\s]+$/, 'no colons or spaces')
+    .default('s'),
+  CACHE_TTL_SECONDS: seconds.default(86400),
+  /** Up to this many seconds are added at random to each entry's TTL, so a burst of misses does not expire as one. */
+  CACHE_TTL_JITTER_SECONDS: z.coerce.number().int().nonnegative().default(3600),
+  /** How long a synchronous request waits for the worker before answering 202 and a job to poll. */
+  SYNC_WAIT_MS: milliseconds.default(5000),
+  /** The most a client may ask to wait with `Prefer: wait=N`. */
+  SYNC_WAIT_MAX_MS: milliseconds.default(30000),
+  BATCH_MAX_ITEMS: z.coerce.number().int().positive().max(10000).default(1000),
+  /** Above this many waiting jobs, new misses are refused with 503 (hits are still served). */
+  MAX_QUEUE_DEPTH: z.coerce.number().int().positive().default(10000),
+  MODEL_MANIFEST_PATH: z.string().min(1).default('model/manifest.json'),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /** Tries per job, the first included, before it is reported as failed. */
+  JOB_ATTEMPTS: z.coerce.number().int().positive().default(3),
+  JOB_BACKOFF_MS: milliseconds.default(100),
+  /** A model run longer than this fails the attempt (and is retried); the model takes microseconds. */
+  JOB_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  /** A worker that dies mid-job loses its lock after this long... */
+  WORKER_LOCK_MS: z.coerce.number().int().positive().default(5000),
+  /** ...and live workers look for such jobs this often, so a killed worker's jobs restart within their sum. */
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
+  /** Finished jobs stay readable (polling, Bull Board) at least this long. */
+  JOB_RETENTION_SECONDS: seconds.default(3600),
+  SHUTDOWN_TIMEOUT_MS: milliseconds.default(10000),
+  /** Worker processes `npm start` runs beside the gateway. */
+  WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  /** Basic-auth user for Bull Board and /metrics. */
+  ADMIN_USER: z.string().min(1).default('admin'),
+  /** Basic-auth password; when unset each process generates one at start-up and logs it once. */
+  ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
+  /** Bull Board for on-call staff: watch, but no retry, clean or delete. */
+  ADMIN_READ_ONLY: z.stringbool().default(false),
+  /** Port of a worker's own /metrics (Prometheus); 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+});
+
+export const Config = ConfigFields.refine((c) => c.CACHE_TTL_SECONDS >= c.JOB_RETENTION_SECONDS, {
+  // A finished single job is polled from its cached answer, so the answer must outlive the retention.
+  message: 'must be at least JOB_RETENTION_SECONDS',
+  path: ['CACHE_TTL_SECONDS'],
+}).transform((c) => ({
+  ...c,
+  CACHE_REDIS_URL: c.CACHE_REDIS_URL ?? c.REDIS_URL,
+  QUEUE_REDIS_URL: c.QUEUE_REDIS_URL ?? c.REDIS_URL,
+}));
 export type Config = z.infer<typeof Config>;
 
 /** Thrown when the environment holds a setting the service cannot run with. */

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { Applicant } from './applicant.js';
-import type { Score } from './score.js';
+import { Score } from './score.js';
 
 /** The one queue both processes use; its keys live under Config.QUEUE_PREFIX. */
 export const SCORE_QUEUE = 'score';
@@ -12,7 +13,9 @@ export interface ScoreJobData {
   requestId?: string;
 }
 
-export type ScoreJobResult = Score;
+/** What a finished job returns: the answers, and how long the model took (shown in Bull Board). */
+export const ScoreJobResult = z.object({ score: Score, modelMs: z.number() });
+export type ScoreJobResult = z.infer<typeof ScoreJobResult>;
 
 /**
  * Job ids are content addresses (model version + applicant code), so identical concurrent misses,

@@ -1,12 +1,24 @@
 import { pino } from 'pino';
+import { adminCredentials } from '../shared/admin-auth.js';
 import { loadConfig } from '../shared/config.js';
 import { onShutdown, runMain } from '../shared/lifecycle.js';
 import { loadModel, startScoringWorker } from './scoring-worker.js';
+import { serveWorkerMetrics } from './worker-metrics.js';
 
 runMain(async () => {
   const config = loadConfig(process.env);
   const log = pino({ level: config.LOG_LEVEL, base: { process: 'worker', pid: process.pid } });
   const model = await loadModel(config);
-  const { close } = await startScoringWorker(config, log, model);
-  onShutdown(log, config.SHUTDOWN_TIMEOUT_MS, close);
+  const { close, metrics } = await startScoringWorker(config, log, model);
+
+  const steps: Array<() => unknown> = [close];
+  if (config.WORKER_METRICS_PORT > 0) {
+    const credentials = adminCredentials(config.ADMIN_USER, config.ADMIN_PASSWORD);
+    if (credentials.generated)
+      log.warn({ user: credentials.user, password: credentials.password }, 'generated admin password');
+    const server = await serveWorkerMetrics(metrics, config.WORKER_METRICS_PORT, credentials);
+    log.info({ port: config.WORKER_METRICS_PORT }, 'worker metrics listening');
+    steps.unshift(() => new Promise((resolve) => server.close(resolve)));
+  }
+  onShutdown(log, config.SHUTDOWN_TIMEOUT_MS, ...steps);
 });

@@ -5,12 +5,14 @@ import type { ScoreJobData, ScoreJobResult } from '../shared/queues.js';
 import type { Score } from '../shared/score.js';
 import type { ScoreCache } from '../shared/score-cache.js';
 import type { ScoringModel } from './credit-model.js';
+import type { WorkerMetrics } from './worker-metrics.js';
 
 export interface ScoreProcessorDeps {
   model: ScoringModel;
   cache: ScoreCache;
   cachePrefix: string;
   jobTimeoutMs: number;
+  metrics: WorkerMetrics;
   log: Logger;
 }
 
@@ -42,14 +44,16 @@ async function scoreWithin(model: ScoringModel, job: Job<ScoreJobData>, timeoutM
  * Answers are keyed by this worker's own model version, never the one the job asked for, so a
  * mixed fleet during a rollout cannot file one model's answers under another's key.
  */
-export function createScoreProcessor({ model, cache, cachePrefix, jobTimeoutMs, log }: ScoreProcessorDeps) {
+export function createScoreProcessor({ model, cache, cachePrefix, jobTimeoutMs, metrics, log }: ScoreProcessorDeps) {
   return async (job: Job<ScoreJobData, ScoreJobResult>): Promise<ScoreJobResult> => {
     const started = performance.now();
     const score = await scoreWithin(model, job, jobTimeoutMs);
     const modelMs = performance.now() - started;
+    metrics.inferenceSeconds.observe(modelMs / 1000);
+    metrics.batchSize.observe(1);
     const key = scoreKey(cachePrefix, model.version, applicantCode(job.data.applicant));
     await cache.write([{ key, score }]);
     log.debug({ jobId: job.id, reqId: job.data.requestId, modelVersion: model.version, modelMs }, 'scored');
-    return score;
+    return { score, modelMs };
   };
 }

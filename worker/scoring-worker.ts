@@ -8,6 +8,7 @@ import { assertQueueRedisKeepsKeys } from '../shared/redis-policy.js';
 import { ScoreCache } from '../shared/score-cache.js';
 import { CreditModel, type ScoringModel } from './credit-model.js';
 import { createScoreProcessor } from './score-processor.js';
+import { WorkerMetrics } from './worker-metrics.js';
 
 /** A job whose worker died this many times is failed rather than retried forever. */
 const MAX_STALLED_COUNT = 3;
@@ -15,6 +16,7 @@ const MAX_STALLED_COUNT = 3;
 export interface ScoringWorker {
   worker: Worker<ScoreJobData, ScoreJobResult>;
   model: ScoringModel;
+  metrics: WorkerMetrics;
   /** Lets the jobs in hand finish, then closes the connections; safe to call twice. */
   close: () => Promise<void>;
 }
@@ -28,7 +30,12 @@ export async function loadModel(config: Config): Promise<ScoringModel> {
  * Starts consuming the score queue with a model. main.ts adds signals; tests use the same wiring
  * (and may pass a model of their own, e.g. a slow one). Refuses an evicting queue Redis.
  */
-export async function startScoringWorker(config: Config, log: Logger, model: ScoringModel): Promise<ScoringWorker> {
+export async function startScoringWorker(
+  config: Config,
+  log: Logger,
+  model: ScoringModel,
+  metrics = new WorkerMetrics(),
+): Promise<ScoringWorker> {
   const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-worker');
   const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
   const cacheRedis = cacheIsSeparate
@@ -51,7 +58,14 @@ export async function startScoringWorker(config: Config, log: Logger, model: Sco
   });
   const worker = new Worker<ScoreJobData, ScoreJobResult>(
     SCORE_QUEUE,
-    createScoreProcessor({ model, cache, cachePrefix: config.CACHE_PREFIX, jobTimeoutMs: config.JOB_TIMEOUT_MS, log }),
+    createScoreProcessor({
+      model,
+      cache,
+      cachePrefix: config.CACHE_PREFIX,
+      jobTimeoutMs: config.JOB_TIMEOUT_MS,
+      metrics,
+      log,
+    }),
     {
       connection: queueRedis,
       prefix: config.QUEUE_PREFIX,
@@ -62,9 +76,14 @@ export async function startScoringWorker(config: Config, log: Logger, model: Sco
     },
   );
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
-  worker.on('failed', (job, err) =>
-    log.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
-  );
+  worker.on('completed', () => metrics.jobsProcessed.inc({ outcome: 'completed' }));
+  worker.on('failed', (job, err) => {
+    metrics.jobsProcessed.inc({ outcome: 'failed' });
+    log.warn(
+      { jobId: job?.id, reqId: job?.data.requestId, attempt: job?.attemptsMade, err: err.message },
+      'job failed',
+    );
+  });
   await worker.waitUntilReady();
   log.info({ modelVersion: model.version, concurrency: config.WORKER_CONCURRENCY }, 'worker ready');
 
@@ -74,5 +93,5 @@ export async function startScoringWorker(config: Config, log: Logger, model: Sco
       await worker.close();
       await quitAll();
     })());
-  return { worker, model, close };
+  return { worker, model, metrics, close };
 }

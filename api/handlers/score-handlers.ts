@@ -5,6 +5,7 @@ import { batchRequest } from '../contract.js';
 import type { Handler } from '../http/exchange.js';
 import { waitPreference } from '../http/prefer.js';
 import { parseInput } from '../http/validation.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { Scorer } from '../scoring/scorer.js';
 import { acceptedAnswer, scoredAnswer } from './answers.js';
 
@@ -19,11 +20,18 @@ export const SCORE_VIEWS: Record<string, (score: Score) => object> = {
 };
 
 /** A synchronous endpoint for one applicant: 200 with the view of its score, or 202 to poll. */
-export function scoreHandler(scorer: Scorer, config: ScoreHandlerConfig, view: (score: Score) => object): Handler {
+export function scoreHandler(
+  scorer: Scorer,
+  metrics: GatewayMetrics,
+  config: ScoreHandlerConfig,
+  endpoint: string,
+  view: (score: Score) => object,
+): Handler {
   return async (request) => {
     const applicant = parseInput(Applicant, request.body);
     const { waitMs, applied } = waitPreference(request.header('prefer'), config.SYNC_WAIT_MS, config.SYNC_WAIT_MAX_MS);
     const answer = await scorer.score(applicant, { waitMs, requestId: request.requestId });
+    metrics.recordCache(endpoint, answer.kind === 'scored' && answer.cache === 'HIT' ? 'hit' : 'miss');
     return answer.kind === 'scored'
       ? scoredAnswer(view(answer.score), answer.cache, answer.score.model_version, applied)
       : acceptedAnswer(config.BASE_PATH, answer.jobId, scorer.modelVersion, applied);
@@ -31,7 +39,7 @@ export function scoreHandler(scorer: Scorer, config: ScoreHandlerConfig, view: (
 }
 
 /** POST /scores/batch: every applicant's score in request order, or 202 with a batch to poll. */
-export function batchHandler(scorer: Scorer, config: ScoreHandlerConfig): Handler {
+export function batchHandler(scorer: Scorer, metrics: GatewayMetrics, config: ScoreHandlerConfig): Handler {
   const schema = batchRequest(config.BATCH_MAX_ITEMS);
   return async (request) => {
     const { applicants } = parseInput(schema, request.body);
@@ -39,6 +47,8 @@ export function batchHandler(scorer: Scorer, config: ScoreHandlerConfig): Handle
     const answer = await scorer.scoreMany(applicants, { waitMs, requestId: request.requestId });
     if (answer.kind === 'pending')
       return acceptedAnswer(config.BASE_PATH, answer.batchId, scorer.modelVersion, applied);
+    metrics.recordCache('/scores/batch', 'miss', answer.misses);
+    metrics.recordCache('/scores/batch', 'hit', answer.scores.length - answer.misses);
     const cache = answer.misses === 0 ? 'HIT' : 'MISS';
     return scoredAnswer({ results: answer.scores }, cache, scorer.modelVersion, applied);
   };

@@ -6,7 +6,8 @@ function toApiRequest(req: Request): ApiRequest {
     body: req.body,
     params: req.params as Record<string, string>,
     header: (name) => req.get(name),
-    requestId: req.get('x-request-id'),
+    // pino-http assigned it (the client's X-Request-Id when usable).
+    requestId: String(req.id),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { JobState } from 'bullmq';
 import { orUnavailable } from '../../shared/errors.js';
 import { scoreKey } from '../../shared/keys.js';
-import { parseScoreJobId, scoreJobId } from '../../shared/queues.js';
+import { ScoreJobResult, parseScoreJobId, scoreJobId } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { NotFound } from '../errors.js';
@@ -57,7 +57,10 @@ export class JobTracker {
     if (!job) return undefined;
     const status = clientStatus(await orUnavailable(() => job.getState()));
     if (!status) return undefined;
-    if (status === 'completed') return { status, result: job.returnvalue };
+    if (status === 'completed') {
+      const parsed = ScoreJobResult.safeParse(job.returnvalue);
+      return parsed.success ? { status, result: parsed.data.score } : undefined;
+    }
     if (status === 'failed') return { status, error: job.failedReason };
     return { status };
   }

@@ -1,5 +1,6 @@
 import type { QueueEvents } from 'bullmq';
-import { Score } from '../../shared/score.js';
+import { ScoreJobResult } from '../../shared/queues.js';
+import type { Score } from '../../shared/score.js';
 import { ScoringFailed } from '../errors.js';
 
 interface Pending {
@@ -15,6 +16,8 @@ interface Pending {
  */
 export interface JobWait {
   result: Promise<Score | undefined>;
+  /** Another request of this process was already waiting on the same job: this one coalesced. */
+  joined: boolean;
   cancel: () => void;
 }
 
@@ -48,11 +51,13 @@ export class JobWaiter {
       }, timeoutMs);
       entry = { resolve, reject, timer };
     });
+    const joined = this.pending.has(jobId);
     const waiters = this.pending.get(jobId) ?? new Set<Pending>();
     waiters.add(entry);
     this.pending.set(jobId, waiters);
     return {
       result,
+      joined,
       cancel: () => {
         clearTimeout(entry.timer);
         this.drop(jobId, entry);
@@ -66,8 +71,8 @@ export class JobWaiter {
   }
 
   private complete(pending: Pending, returnvalue: unknown): void {
-    const parsed = Score.safeParse(returnvalue);
-    if (parsed.success) pending.resolve(parsed.data);
+    const parsed = ScoreJobResult.safeParse(returnvalue);
+    if (parsed.success) pending.resolve(parsed.data.score);
     else pending.reject(new ScoringFailed('the worker returned a malformed result'));
   }
 

@@ -5,6 +5,7 @@ import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { ScoringFailed } from '../errors.js';
 import type { JobWait, JobWaiter } from './job-waiter.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { QueueDepthGuard } from './queue-depth.js';
 import type { Question } from './question.js';
 import type { ScoreQueue } from './scorer.js';
@@ -17,6 +18,7 @@ export interface MissResolverDeps {
   queue: ScoreQueue;
   waiter: JobWaiter;
   depthGuard: QueueDepthGuard;
+  metrics: Pick<GatewayMetrics, 'jobsCoalesced'>;
 }
 
 /**
@@ -36,6 +38,7 @@ export class MissResolver {
     const waits = new Map<string, JobWait>(
       waitMs > 0 ? questions.map((q) => [q.code, waiter.wait(q.jobId, waitMs)]) : [],
     );
+    this.deps.metrics.jobsCoalesced.inc([...waits.values()].filter((wait) => wait.joined).length);
     try {
       await this.enqueue(questions, resolution, requestId);
     } catch (error) {

@@ -18,7 +18,8 @@ export class ServiceProcess {
     return new ServiceProcess(
       spawn(process.execPath, [`dist/${script}`], {
         cwd: PROJECT_ROOT,
-        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+        // Metrics ports off unless a test asks: processes of parallel tests must not collide.
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );

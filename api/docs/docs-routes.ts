@@ -1,0 +1,51 @@
+import { join, resolve } from 'node:path';
+import { Router } from 'express';
+import helmet from 'helmet';
+import swaggerUi from 'swagger-ui-express';
+import { openApiDocument } from './openapi.js';
+
+/** The model's documents that /docs links to; nothing else in model/ is served. */
+const MODEL_DOCUMENTS: Record<string, string> = {
+  'MODEL_CARD.md': 'text/markdown; charset=utf-8',
+  'roc.svg': 'image/svg+xml',
+  'calibration.svg': 'image/svg+xml',
+  'manifest.json': 'application/json',
+};
+
+/**
+ * Swagger UI (served from the installed swagger-ui-dist, no CDN) needs inline styles; its scripts
+ * are our own files, so only style-src is relaxed, and only here.
+ */
+const docsPagePolicy = helmet({
+  contentSecurityPolicy: {
+    directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+  },
+});
+
+export interface DocsDeps {
+  basePath: string;
+  batchMaxItems: number;
+  modelDir: string;
+}
+
+/** /openapi.json, the /docs page, and the model card with its plots under /model. */
+export function docsRoutes({ basePath, batchMaxItems, modelDir }: DocsDeps): Router {
+  const document = openApiDocument(basePath, batchMaxItems);
+  const router = Router();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.use(
+    '/docs',
+    docsPagePolicy,
+    swaggerUi.serveFiles(document),
+    swaggerUi.setup(document, { customSiteTitle: 'Credit scoring API' }),
+  );
+  const root = resolve(modelDir);
+  router.get('/model/:file', (req, res, next) => {
+    const type = MODEL_DOCUMENTS[req.params.file];
+    if (!type) return next();
+    res.type(type).sendFile(join(root, req.params.file));
+  });
+  return router;
+}

@@ -1,0 +1,48 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ScoreQueue } from '../scoring/scorer.js';
+
+export type CacheOutcome = 'hit' | 'miss';
+
+/**
+ * The gateway's Prometheus metrics, on a registry of its own (tests build several apps in one
+ * process). Queue counts are read from Redis when Prometheus scrapes, not on the request path.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly cacheLookups = new Counter({
+    name: 'scoring_cache_lookups_total',
+    help: 'Applicants looked up in the cache, by endpoint and outcome',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly jobsCoalesced = new Counter({
+    name: 'scoring_jobs_coalesced_total',
+    help: 'Misses that joined a job another request of this gateway was already waiting on',
+    registers: [this.registry],
+  });
+
+  constructor(queue: ScoreQueue) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'scoring_queue_jobs',
+      help: 'Jobs in the score queue by state',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+      },
+    });
+  }
+
+  recordCache(endpoint: string, outcome: CacheOutcome, count = 1): void {
+    if (count > 0) this.cacheLookups.inc({ endpoint, outcome }, count);
+  }
+}

@@ -1,0 +1,48 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applicantNumber } from '../support/applicants.js';
+import { ServiceProcess, waitForHttp, waitForOutput } from '../support/processes.js';
+import { REDIS_URL, deleteKeysUnder, freePort, testNamespace } from '../support/redis.js';
+
+describe('SIGTERM to the gateway: it stops accepting, and finishes what it accepted', () => {
+  const namespace = testNamespace();
+  const env = { REDIS_URL, CACHE_PREFIX: namespace.cachePrefix, QUEUE_PREFIX: namespace.queuePrefix };
+  const started: ServiceProcess[] = [];
+
+  afterAll(async () => {
+    await Promise.all(started.map((p) => p.stop('SIGKILL')));
+    const redis = new Redis(REDIS_URL);
+    await deleteKeysUnder(redis, `${namespace.cachePrefix}:`);
+    await deleteKeysUnder(redis, namespace.queuePrefix);
+    redis.disconnect();
+  });
+
+  it('requests in flight at SIGTERM all get their 200; new connections are refused; exit code 0', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const api = ServiceProcess.start('api/main.js', { ...env, PORT: String(port), SYNC_WAIT_MS: '8000' });
+    started.push(api);
+    await waitForHttp(`${base}/healthz`);
+
+    // No worker yet: these misses are in flight, waiting on their jobs.
+    const inFlight = Array.from({ length: 10 }, (_, i) =>
+      fetch(`${base}/scores`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(applicantNumber(i)),
+      }),
+    );
+    await waitForOutput(api, /gateway listening/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    api.child.kill('SIGTERM');
+    await waitForOutput(api, /shutting down/);
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+
+    const worker = ServiceProcess.start('worker/main.js', env);
+    started.push(worker);
+    const responses = await Promise.all(inFlight);
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect((await api.exited).code).toBe(0);
+    expect(api.output).toContain('shut down cleanly');
+  });
+});
