@@ -57,7 +57,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   });
   const events = new QueueEvents(SCORE_QUEUE, { connection: eventsRedis, prefix: config.QUEUE_PREFIX });
   const warn = (source: string) => (err: Error) => log.warn({ err: err.message, source }, 'connection error');
-  for (const redis of connections) redis.on('error', warn(redis.options.connectionName ?? 'redis'));
+  for (const redis of connections) redis.on('error', warn('redis'));
   queue.on('error', warn('queue'));
   events.on('error', warn('queue-events'));
 

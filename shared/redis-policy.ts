@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { StartupError } from './lifecycle.js';
 
 /** The server's `maxmemory-policy`, read from INFO (CONFIG GET is often disabled on managed Redis). */
-export async function readEvictionPolicy(redis: Redis): Promise<string> {
+export async function readEvictionPolicy(redis: RedisClient): Promise<string> {
   const info = await redis.info('memory');
   return /^maxmemory_policy:(\S+)/m.exec(info)?.[1] ?? 'unknown';
 }
@@ -13,7 +13,7 @@ export async function readEvictionPolicy(redis: Redis): Promise<string> {
  * StartupError that says what is wrong and how to fix it.
  */
 export async function assertQueueRedisKeepsKeys(
-  queueRedis: Redis,
+  queueRedis: RedisClient,
   url: string,
   cacheIsSeparate: boolean,
 ): Promise<void> {

@@ -1,4 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+
+/** A connection to a single Redis or to a Redis Cluster; everything above shared/ takes either. */
+export type RedisClient = Redis | Cluster;
 
 /**
  * How a connection behaves when Redis is away:
@@ -17,7 +20,7 @@ const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
  * Opens a connection to `url` for one role. Reconnects forever with a capped backoff; callers
  * should close it with `quit()` on shutdown.
  */
-export function createRedis(url: string, role: RedisRole, connectionName: string): Redis {
+export function createRedis(url: string, role: RedisRole, connectionName: string): RedisClient {
   return new Redis(url, {
     ...ROLE_OPTIONS[role],
     connectionName,

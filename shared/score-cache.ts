@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { DECISIONS, RISK_CATEGORIES, type Score } from './score.js';
 import { orUnavailable, RedisUnavailable } from './errors.js';
 
@@ -37,7 +37,7 @@ export interface CacheTtl {
  */
 export class ScoreCache {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly ttl: CacheTtl,
     private readonly random: () => number = Math.random,
   ) {}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis.js';
 import { orUnavailable } from '../../shared/errors.js';
 import { batchKey } from '../../shared/keys.js';
 
@@ -18,7 +18,7 @@ export interface BatchRecord {
  */
 export class BatchStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly retentionS: number,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../shared/redis.js';
 import type { ScoreQueue } from '../scoring/scorer.js';
 
 export type Readiness = { ready: true; workers: number } | { ready: false; reason: string };
@@ -16,7 +16,7 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
  * Ready means a request can be answered end to end: every Redis answers PING and at least one worker
  * is connected to the queue (BullMQ names worker connections, so CLIENT LIST finds them).
  */
-export async function checkReadiness(redises: readonly Redis[], queue: ScoreQueue): Promise<Readiness> {
+export async function checkReadiness(redises: readonly RedisClient[], queue: ScoreQueue): Promise<Readiness> {
   try {
     await within(Promise.all(redises.map((redis) => redis.ping())), 'Redis');
     const workers = await within(queue.getWorkersCount(), 'the queue');
