@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -7,6 +8,8 @@ import { BOARD_PATH, queueBoard } from './admin/queue-board.js';
 import { requireAdmin } from './admin/require-admin.js';
 import { docsRoutes } from './docs/docs-routes.js';
 import { NotFound } from './errors.js';
+import { jsonBody } from './http/json-body.js';
+import { withLeanLane } from './http/lean-lane.js';
 import { problemMiddleware } from './http/problem.js';
 import type { JobTracker } from './jobs/job-tracker.js';
 import type { GatewayMetrics } from './observability/gateway-metrics.js';
@@ -15,12 +18,12 @@ import type { Readiness } from './observability/readiness.js';
 import { requestLogger } from './observability/request-log.js';
 import { jobRoutes } from './routes/jobs.js';
 import { operationsRoutes } from './routes/operations.js';
-import { scoringRoutes } from './routes/scoring.js';
+import { scoringEndpoints, scoringRoutes } from './routes/scoring.js';
 import type { ScoreQueue, Scorer } from './scoring/scorer.js';
 
 export type AppConfig = Pick<
   Config,
-  'BASE_PATH' | 'SYNC_WAIT_MS' | 'SYNC_WAIT_MAX_MS' | 'BATCH_MAX_ITEMS' | 'ADMIN_READ_ONLY' | 'MODEL_MANIFEST_PATH'
+  'BASE_PATH' | 'SYNC_WAIT_MS' | 'SYNC_WAIT_MAX_MS' | 'BATCH_MAX_ITEMS' | 'ADMIN_READ_ONLY' | 'HTTP_LEAN_LANE'
 > & { modelDir: string };
 
 export interface AppDeps {
@@ -34,28 +37,47 @@ export interface AppDeps {
   log: Logger;
 }
 
+export interface GatewayHttp {
+  /** Everything, through Express. */
+  app: Express;
+  /** What the server listens with: the lean lane in front of the app when HTTP_LEAN_LANE is on. */
+  listener: RequestListener;
+}
+
 /**
  * The gateway's HTTP surface, without a socket: tests and main.ts both build it here. Everything is
  * served under BASE_PATH, as a reverse proxy forwards it.
  */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): GatewayHttp {
   const { scorer, tracker, queue, metrics, credentials, config, log } = deps;
+  // One instance of each, shared by both lanes: the same log lines, ids and headers either way.
+  const logRequest = requestLogger(log);
+  const securityHeaders = helmet();
+  const endpoints = scoringEndpoints(scorer, metrics, config);
+
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestLogger(log), httpMetrics(metrics), helmet());
+  app.use(logRequest, httpMetrics(metrics), securityHeaders);
 
   const root = express.Router();
   root.use(operationsRoutes({ metrics, readiness: deps.readiness, credentials }));
-  root.use(
-    docsRoutes({ basePath: config.BASE_PATH, batchMaxItems: config.BATCH_MAX_ITEMS, modelDir: config.modelDir }),
-  );
+  root.use(docsRoutes({ basePath: config.BASE_PATH, batchMaxItems: config.BATCH_MAX_ITEMS, modelDir: config.modelDir }));
   root.use(BOARD_PATH, requireAdmin(credentials), queueBoard([queue], config.BASE_PATH, config.ADMIN_READ_ONLY));
-  root.use(scoringRoutes(scorer, metrics, config));
+  root.use(scoringRoutes(endpoints));
   root.use(jobRoutes(scorer, tracker, config));
   app.use(config.BASE_PATH || '/', root);
 
   app.use((req, _res, next) => next(new NotFound(`${req.method} ${req.path}`)));
   app.use(problemMiddleware(log));
-  return app;
+
+  if (!config.HTTP_LEAN_LANE) return { app, listener: app };
+  const hot = endpoints
+    .filter((endpoint) => endpoint.hot)
+    .map(({ path, bodyLimitBytes, handler }) => ({
+      path: `${config.BASE_PATH}${path}`,
+      middleware: [logRequest, securityHeaders, ...jsonBody(bodyLimitBytes)],
+      handler,
+    }));
+  return { app, listener: withLeanLane(app, hot, metrics, log) };
 }

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import { dirname } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Express } from 'express';
@@ -20,6 +21,8 @@ import { QueueDepthGuard } from './scoring/queue-depth.js';
 import { Scorer, type ScoreQueue } from './scoring/scorer.js';
 
 export interface Gateway {
+  /** What the HTTP server listens with. */
+  listener: RequestListener;
   app: Express;
   queue: ScoreQueue;
   metrics: GatewayMetrics;
@@ -85,7 +88,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
       'no ADMIN_PASSWORD set: generated one for Bull Board and /metrics',
     );
   }
-  const app = createApp({
+  const { app, listener } = createApp({
     scorer,
     tracker,
     queue,
@@ -107,5 +110,5 @@ export function buildGateway(config: Config, log: Logger): Gateway {
       await queue.close();
       await Promise.allSettled(connections.map((redis) => redis.quit()));
     })());
-  return { app, queue, metrics, modelVersion, whenReady, close };
+  return { app, listener, queue, metrics, modelVersion, whenReady, close };
 }

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { pino } from 'pino';
 import { loadConfig } from '../shared/config.js';
 import { onShutdown, runMain } from '../shared/lifecycle.js';
@@ -17,7 +18,7 @@ runMain(async () => {
     process.exit(1);
   });
   await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_MS))]);
-  const server = gateway.app.listen(config.PORT, () => {
+  const server = createServer(gateway.listener).listen(config.PORT, () => {
     log.info({ port: config.PORT, modelVersion: gateway.modelVersion }, 'gateway listening');
   });
   onShutdown(

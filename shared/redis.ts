@@ -1,4 +1,4 @@
-import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /** A connection to a single Redis or to a Redis Cluster; everything above shared/ takes either. */
 export type RedisClient = Redis | Cluster;
@@ -16,14 +16,110 @@ const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
   blocking: { maxRetriesPerRequest: null },
 };
 
+const reconnectDelayMs = (attempt: number) => Math.min(50 * attempt, 1000);
+
 /**
- * Opens a connection to `url` for one role. Reconnects forever with a capped backoff; callers
- * should close it with `quit()` on shutdown.
+ * `redis+cluster://[user:password@]host:port,host:port/` (or `rediss+cluster://` for TLS): the seed
+ * nodes of a Redis Cluster. Any few masters will do; the client learns the rest from CLUSTER SLOTS.
+ * shared/config.ts accepts the same pattern (a test holds the two together).
+ */
+export const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:([^@\s/]+)@)?([\w.-]+:\d+(?:,[\w.-]+:\d+)*)\/?$/;
+
+export interface ClusterUrl {
+  seeds: ClusterNode[];
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+/** The parts of a cluster URL; undefined for anything else (a plain redis:// URL included). */
+export function parseClusterUrl(url: string): ClusterUrl | undefined {
+  const match = CLUSTER_URL.exec(url);
+  if (!match) return undefined;
+  const [, scheme, userinfo, hosts] = match;
+  const seeds = hosts!.split(',').map((seed) => {
+    const colon = seed.lastIndexOf(':');
+    return { host: seed.slice(0, colon), port: Number(seed.slice(colon + 1)) };
+  });
+  const parsed: ClusterUrl = { seeds, tls: scheme === 'rediss' };
+  if (userinfo) {
+    const colon = userinfo.indexOf(':');
+    const username = decodeURIComponent(colon < 0 ? userinfo : userinfo.slice(0, colon));
+    if (username) parsed.username = username;
+    if (colon >= 0) parsed.password = decodeURIComponent(userinfo.slice(colon + 1));
+  }
+  return parsed;
+}
+
+/**
+ * A Redis Cluster client for one role. Node connections are lazy in ioredis, and a cluster without
+ * an offline queue refuses commands to a node that is still connecting; the request role therefore
+ * connects each node as soon as the cluster learns of it, so the first burst after start-up or a
+ * slot refresh does not fail.
+ */
+function createCluster(cluster: ClusterUrl, role: RedisRole, connectionName: string): Cluster {
+  const { enableOfflineQueue, ...perNode } = ROLE_OPTIONS[role];
+  const options: ClusterOptions = {
+    enableOfflineQueue: enableOfflineQueue ?? true,
+    clusterRetryStrategy: reconnectDelayMs,
+    redisOptions: {
+      ...perNode,
+      connectionName,
+      ...(cluster.username ? { username: cluster.username } : {}),
+      ...(cluster.password ? { password: cluster.password } : {}),
+      ...(cluster.tls ? { tls: {} } : {}),
+    },
+    // Managed TLS clusters announce hostnames their certificates name: connect by name, not by IP.
+    ...(cluster.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+  };
+  const client = new Cluster(cluster.seeds, options);
+  if (role === 'request') {
+    client.on('+node', (node: Redis) => {
+      if (node.status === 'wait') node.connect().catch(() => undefined);
+    });
+  }
+  return client;
+}
+
+/**
+ * Opens a connection to `url` for one role: a `Cluster` for a `redis+cluster://` URL, a `Redis`
+ * otherwise. Reconnects forever with a capped backoff; callers should close it with `quit()` on
+ * shutdown. Throws nothing itself: a bad URL is caught by config validation.
  */
 export function createRedis(url: string, role: RedisRole, connectionName: string): RedisClient {
+  const cluster = parseClusterUrl(url);
+  if (cluster) return createCluster(cluster, role, connectionName);
   return new Redis(url, {
     ...ROLE_OPTIONS[role],
     connectionName,
-    retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+    retryStrategy: reconnectDelayMs,
   });
+}
+
+/**
+ * Resolves once a cluster client knows its masters (CLUSTER SLOTS answered); at once for a single
+ * Redis. Rejects when the client was closed.
+ */
+export async function untilClusterReady(redis: RedisClient): Promise<void> {
+  if (!(redis instanceof Cluster) || redis.status === 'ready') return;
+  if (redis.status === 'end') throw new Error('the cluster connection is closed');
+  await new Promise<void>((resolve, reject) => {
+    const onReady = () => {
+      redis.off('end', onEnd);
+      resolve();
+    };
+    const onEnd = () => {
+      redis.off('ready', onReady);
+      reject(new Error('the cluster connection closed before it was ready'));
+    };
+    redis.once('ready', onReady);
+    redis.once('end', onEnd);
+  });
+}
+
+/** Every master of a cluster, or the one Redis: what a server-wide check (INFO, policies) must ask. */
+export async function masters(redis: RedisClient): Promise<Redis[]> {
+  if (!(redis instanceof Cluster)) return [redis];
+  await untilClusterReady(redis);
+  return redis.nodes('master');
 }

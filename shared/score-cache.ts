@@ -1,6 +1,6 @@
 import type { RedisClient } from './redis.js';
 import { DECISIONS, RISK_CATEGORIES, type Score } from './score.js';
-import { orUnavailable, RedisUnavailable } from './errors.js';
+import { orUnavailable } from './errors.js';
 
 /**
  * One hash per applicant, one-letter fields to keep an entry small (see README, "Memory"):
@@ -24,6 +24,23 @@ function decode(hash: Record<string, string>): Score | undefined {
   const probability = Number(hash.p);
   if (!decision || !riskCategory || !hash.v || !hash.p || !(probability >= 0 && probability <= 1)) return undefined;
   return { decision, probability, risk_category: riskCategory, model_version: hash.v };
+}
+
+/** KEYS[1] the entry; ARGV[1] its TTL in seconds; ARGV[2..] field, value, field, value... */
+const WRITE_SCORE_LUA = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return redis.call('EXPIRE', KEYS[1], ARGV[1])
+`;
+
+interface WriteScore {
+  /** EVALSHA of WRITE_SCORE_LUA (ioredis falls back to EVAL when a server does not know the script). */
+  writeScore(key: string, ttlS: number, ...fieldsAndValues: string[]): Promise<number>;
+}
+
+/** The client with the write script defined on it, once per client. */
+function withWriteScore(redis: RedisClient): RedisClient & WriteScore {
+  if (!('writeScore' in redis)) redis.defineCommand('writeScore', { numberOfKeys: 1, lua: WRITE_SCORE_LUA });
+  return redis as RedisClient & WriteScore;
 }
 
 export interface CacheTtl {
@@ -58,14 +75,23 @@ export class ScoreCache {
     return hashes.map(decode);
   }
 
-  /** Hash and expiry land together (MULTI), so no entry ever lives without a TTL. */
+  /**
+   * Each entry's hash and expiry land together, in one script call per key, so no entry ever lives
+   * without a TTL. One key per call keeps it valid on a Redis Cluster (a MULTI over many keys would
+   * cross slots); the calls go out back to back, so a batch still costs about one round trip.
+   * Throws RedisUnavailable when any entry was not written.
+   */
   async write(entries: ReadonlyArray<{ key: string; score: Score }>): Promise<void> {
-    const multi = this.redis.multi();
-    for (const { key, score } of entries) {
-      multi.hset(key, encode(score)).expire(key, this.ttl.ttlS + Math.floor(this.random() * (this.ttl.jitterS + 1)));
-    }
-    const results = await orUnavailable(() => multi.exec());
-    const failed = results?.find(([error]) => error);
-    if (!results || failed) throw new RedisUnavailable(`cache write failed`, { cause: failed?.[0] });
+    const redis = withWriteScore(this.redis);
+    await orUnavailable(
+      () =>
+        Promise.all(
+          entries.map(({ key, score }) => {
+            const ttlS = this.ttl.ttlS + Math.floor(this.random() * (this.ttl.jitterS + 1));
+            return redis.writeScore(key, ttlS, ...Object.entries(encode(score)).flat());
+          }),
+        ),
+      'cache write failed',
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { ApiRequest, Handler } from './exchange.js';
+import { writeAnswer } from './respond.js';
 
 function toApiRequest(req: Request): ApiRequest {
   return {
@@ -14,10 +15,6 @@ function toApiRequest(req: Request): ApiRequest {
 /** Serves a plain handler through Express; thrown errors go on to the problem middleware. */
 export function expressHandler(handler: Handler): RequestHandler {
   return async (req, res) => {
-    const answer = await handler(toApiRequest(req));
-    res
-      .status(answer.status)
-      .set(answer.headers ?? {})
-      .json(answer.body);
+    writeAnswer(res, await handler(toApiRequest(req)));
   };
 }

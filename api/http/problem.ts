@@ -1,9 +1,11 @@
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { DomainError } from '../../shared/errors.js';
 import { InvalidInput, MalformedJson, PayloadTooLarge, UnsupportedMediaType } from '../errors.js';
+import { writeBody } from './respond.js';
 
-export const PROBLEM_JSON = 'application/problem+json';
+export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
 const RETRY_UNAVAILABLE_AFTER_S = 1;
 
 /** An RFC 9457 problem document. `code` is stable; `errors` lists field problems on 422. */
@@ -26,8 +28,8 @@ export function toProblem(error: DomainError): Problem {
   };
 }
 
-export function sendProblem(res: Response, problem: Problem): void {
-  res.status(problem.status).type(PROBLEM_JSON).send(JSON.stringify(problem));
+export function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
+  writeBody(res, problem.status, { ...headers, 'Content-Type': PROBLEM_JSON }, JSON.stringify(problem));
 }
 
 /** body-parser's failures carry a `type`; turn the ones a client causes into our typed errors. */
@@ -40,20 +42,23 @@ function fromBodyParser(error: unknown): DomainError | undefined {
 }
 
 /**
- * The one place errors become HTTP answers. A DomainError answers with its own status; anything
- * else is a bug: its stack is logged and the client gets a bare 500 that echoes nothing.
+ * The one place errors become HTTP answers, for both HTTP lanes. A DomainError answers with its own
+ * status; anything else is a bug: its stack is logged and the client gets a bare 500 that echoes nothing.
  */
-export const problemMiddleware =
-  (log: Logger): ErrorRequestHandler =>
-  (error, _req, res, _next) => {
-    const known = error instanceof DomainError ? error : fromBodyParser(error);
-    if (known) {
-      if (known.status >= 500) log.warn({ err: known }, known.message);
-      // Overload and outages pass: tell clients when to come back rather than let them hammer.
-      if (known.status === 503) res.set('Retry-After', String(RETRY_UNAVAILABLE_AFTER_S));
-      sendProblem(res, toProblem(known));
-      return;
-    }
+export function sendError(res: ServerResponse, error: unknown, log: Logger): void {
+  const known = error instanceof DomainError ? error : fromBodyParser(error);
+  if (!known) {
     log.error({ err: error }, 'unhandled error');
     sendProblem(res, { type: 'about:blank', title: 'Internal error', status: 500, code: 'INTERNAL' });
-  };
+    return;
+  }
+  if (known.status >= 500) log.warn({ err: known }, known.message);
+  // Overload and outages pass: tell clients when to come back rather than let them hammer.
+  const headers: Record<string, string> = known.status === 503 ? { 'Retry-After': String(RETRY_UNAVAILABLE_AFTER_S) } : {};
+  sendProblem(res, toProblem(known), headers);
+}
+
+export const problemMiddleware =
+  (log: Logger): ErrorRequestHandler =>
+  (error, _req, res, _next) =>
+    sendError(res, error, log);

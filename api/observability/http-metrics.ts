@@ -1,14 +1,17 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
-/** Observes every request's duration, labelled by its route template (not the raw path: ids would explode the labels). */
+/** Starts timing a request; its duration is observed when the answer is sent, with the route it resolved to. */
+export function timeRequest(metrics: GatewayMetrics, res: ServerResponse, method: string, route: () => string): void {
+  const end = metrics.httpDuration.startTimer({ method });
+  res.once('finish', () => end({ route: route(), status: String(res.statusCode) }));
+}
+
+/** Express: the route label is the matched template (not the raw path: ids would explode the labels). */
 export function httpMetrics(metrics: GatewayMetrics): RequestHandler {
   return (req, res, next) => {
-    const end = metrics.httpDuration.startTimer({ method: req.method });
-    res.once('finish', () => {
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      end({ route, status: String(res.statusCode) });
-    });
+    timeRequest(metrics, res, req.method, () => (req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched'));
     next();
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_APPLICANT } from '../support/applicants.js';
+import { HTTP_LANES } from '../support/lanes.js';
 import { Stack } from '../support/stack.js';
 
 interface ProblemBody {
@@ -9,11 +10,11 @@ interface ProblemBody {
   errors?: { path: string; message: string }[];
 }
 
-describe('bad input: a clear 4xx, no cache write, no job', () => {
+describe.each(HTTP_LANES)('bad input ($lane): a clear 4xx, no cache write, no job', ({ env }) => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await Stack.start();
+    stack = await Stack.start(env);
   });
   afterAll(() => stack.stop());
 
@@ -52,6 +53,27 @@ describe('bad input: a clear 4xx, no cache write, no job', () => {
     ],
     ['an array', () => stack.post('/decisions', [EXAMPLE_APPLICANT]), 422, 'INVALID_INPUT'],
     ['a JSON string', () => stack.post('/decisions', '"hello"'), 400, 'MALFORMED_JSON'],
+    [
+      'a latin-1 charset',
+      () =>
+        stack.post('/scores', JSON.stringify(EXAMPLE_APPLICANT), {
+          'content-type': 'application/json; charset=latin1',
+        }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    ['an empty body', () => stack.post('/scores', ''), 422, 'INVALID_INPUT'],
+    [
+      'a body whose Content-Length is over the limit',
+      () =>
+        fetch(`${stack.url}/probabilities`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...EXAMPLE_APPLICANT, pad: ' '.repeat(20_000) }),
+        }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
   ];
 
   it.each(cases)('%s -> %i problem+json', async (_name, send, status, code) => {

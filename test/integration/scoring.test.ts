@@ -1,18 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applicantCode, scoreKey } from '../../shared/keys.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
+import { HTTP_LANES } from '../support/lanes.js';
 import { Stack } from '../support/stack.js';
 
 const SEED_ENDPOINTS = ['/decisions', '/probabilities', '/risk_categories'] as const;
 
-describe('scoring over a real Redis, queue and model', () => {
+describe.each(HTTP_LANES)('scoring over a real Redis, queue and model ($lane)', ({ env }) => {
   let stack: Stack;
   let next = 0;
   /** A question no earlier test in this file asked. */
   const freshApplicant = () => applicantNumber(next++);
 
   beforeAll(async () => {
-    stack = await Stack.start({ SYNC_WAIT_MS: '5000' });
+    stack = await Stack.start({ ...env, SYNC_WAIT_MS: '5000' });
     await stack.startWorker();
   });
   afterAll(() => stack.stop());

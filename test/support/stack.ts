@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -40,7 +40,7 @@ export class Stack {
     const gateway = buildGateway(config, silent);
     await gateway.whenReady();
     const server = await new Promise<Server>((resolve) => {
-      const listening = gateway.app.listen(0, '127.0.0.1', () => resolve(listening));
+      const listening = createServer(gateway.listener).listen(0, '127.0.0.1', () => resolve(listening));
     });
     return new Stack(config, gateway, server, new Redis(config.REDIS_URL, { lazyConnect: true }));
   }
