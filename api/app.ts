@@ -62,7 +62,9 @@ export function createApp(deps: AppDeps): GatewayHttp {
 
   const root = express.Router();
   root.use(operationsRoutes({ metrics, readiness: deps.readiness, credentials }));
-  root.use(docsRoutes({ basePath: config.BASE_PATH, batchMaxItems: config.BATCH_MAX_ITEMS, modelDir: config.modelDir }));
+  root.use(
+    docsRoutes({ basePath: config.BASE_PATH, batchMaxItems: config.BATCH_MAX_ITEMS, modelDir: config.modelDir }),
+  );
   root.use(BOARD_PATH, requireAdmin(credentials), queueBoard([queue], config.BASE_PATH, config.ADMIN_READ_ONLY));
   root.use(scoringRoutes(endpoints));
   root.use(jobRoutes(scorer, tracker, config));

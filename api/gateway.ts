@@ -15,7 +15,8 @@ import { BatchStore } from './jobs/batch-store.js';
 import { JobTracker } from './jobs/job-tracker.js';
 import { GatewayMetrics } from './observability/gateway-metrics.js';
 import { checkReadiness } from './observability/readiness.js';
-import { JobWaiter } from './scoring/job-waiter.js';
+import { AnswerWaiter } from './scoring/answer-waiter.js';
+import { ClaimStore } from './scoring/claims.js';
 import { MissResolver } from './scoring/miss-resolver.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
 import { Scorer, type ScoreQueue } from './scoring/scorer.js';
@@ -32,7 +33,7 @@ export interface Gateway {
    * when the queue's Redis may evict keys.
    */
   whenReady: () => Promise<void>;
-  /** Closes the queue, its event stream and the Redis connections; safe to call twice. */
+  /** Sends on the misses still gathered, then closes the queue, its event stream and the Redis connections; safe to call twice. */
   close: () => Promise<void>;
 }
 
@@ -71,15 +72,20 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   });
   // Batch records are not a cache: they live with the queue, on the Redis that never evicts.
   const batches = new BatchStore(queueRedis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS);
+  // Claims are queue bookkeeping: like batch records, on the Redis that never evicts.
+  const claims = new ClaimStore(queueRedis, config.JOB_RETENTION_SECONDS * 1000);
+  const jobItems = async (jobId: string) => (await queue.getJob(jobId))?.data.items.map((item) => item.id) ?? [];
   const misses = new MissResolver({
     cache,
     queue,
-    waiter: new JobWaiter(events),
+    claims,
+    waiter: new AnswerWaiter(events, jobItems),
     depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
+    batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
   });
   const scorer = new Scorer({ cache, misses, batches, cachePrefix: config.CACHE_PREFIX, modelVersion });
-  const tracker = new JobTracker({ cache, queue, batches, cachePrefix: config.CACHE_PREFIX });
+  const tracker = new JobTracker({ cache, queue, batches, claims, cachePrefix: config.CACHE_PREFIX });
 
   const credentials = adminCredentials(config.ADMIN_USER, config.ADMIN_PASSWORD);
   if (credentials.generated) {
@@ -106,6 +112,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await misses.drain();
       await events.close();
       await queue.close();
       await Promise.allSettled(connections.map((redis) => redis.quit()));

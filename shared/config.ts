@@ -46,7 +46,15 @@ export const ConfigFields = z.object({
   /** The most a client may ask to wait with `Prefer: wait=N`. */
   SYNC_WAIT_MAX_MS: milliseconds.default(30000),
   BATCH_MAX_ITEMS: z.coerce.number().int().positive().max(10000).default(1000),
-  /** Above this many waiting jobs, new misses are refused with 503 (hits are still served). */
+  /**
+   * While a batch of misses is on its way to the queue, later misses gather for up to this long and
+   * then go as one job; 0 turns gathering off (one job per request). With nothing in flight a miss
+   * goes at once, so this adds no latency when idle.
+   */
+  MISS_BATCH_WAIT_MS: milliseconds.max(1000).default(2),
+  /** The most applicants one job carries (misses of one window, or a slice of a big batch). */
+  MISS_BATCH_MAX: z.coerce.number().int().positive().max(1000).default(64),
+  /** Above this many waiting jobs (each up to MISS_BATCH_MAX applicants), new misses are refused with 503 (hits are still served). */
   MAX_QUEUE_DEPTH: z.coerce.number().int().positive().default(10000),
   MODEL_MANIFEST_PATH: z.string().min(1).default('model/manifest.json'),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),

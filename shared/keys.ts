@@ -43,3 +43,12 @@ export function scoreKey(prefix: string, modelVersion: string, code: string): st
 export function batchKey(prefix: string, batchId: string): string {
   return `${prefix}:batch:${batchId}`;
 }
+
+/**
+ * Which job is scoring an applicant right now: `s:claim:1a2b3c4d:3030020` → a BullMQ job id. Set
+ * only if absent, so identical misses from any gateway replica land on one job. Lives on the queue's
+ * Redis (it is queue bookkeeping, and must not be evicted while the job runs).
+ */
+export function claimKey(prefix: string, modelVersion: string, code: string): string {
+  return `${prefix}:claim:${modelVersion}:${code}`;
+}

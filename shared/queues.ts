@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Applicant } from './applicant.js';
 import { Score } from './score.js';
@@ -5,38 +6,58 @@ import { Score } from './score.js';
 /** The one queue both processes use; its keys live under Config.QUEUE_PREFIX. */
 export const SCORE_QUEUE = 'score';
 
-/** What the gateway puts in a job. Nothing but the five fields is applicant data. */
+/**
+ * What the gateway puts in a job: the misses it gathered in one short window (see
+ * api/scoring/miss-batcher.ts), each under its public id. Nothing but the five fields is applicant data.
+ */
 export interface ScoreJobData {
-  applicant: Applicant;
   /** The model version the gateway expects; the worker stores answers under its own version. */
   modelVersion: string;
-  requestId?: string;
+  items: Array<{ id: string; applicant: Applicant }>;
+  /** The requests whose misses the job carries, so one id follows a request into the worker's logs. */
+  requestIds?: string[];
 }
 
-/** What a finished job returns: the answers, and how long the model took (shown in Bull Board). */
-export const ScoreJobResult = z.object({ score: Score, modelMs: z.number() });
+/** One applicant's outcome inside a job: its answers, or why the model could not score it. */
+export const ScoreJobItemResult = z.union([
+  z.object({ id: z.string(), score: Score }),
+  z.object({ id: z.string(), error: z.string() }),
+]);
+export type ScoreJobItemResult = z.infer<typeof ScoreJobItemResult>;
+
+/** What a finished job returns: each item's outcome, and how long the model took (shown in Bull Board). */
+export const ScoreJobResult = z.object({ results: z.array(ScoreJobItemResult), modelMs: z.number() });
 export type ScoreJobResult = z.infer<typeof ScoreJobResult>;
 
 /**
- * Job ids are content addresses (model version + applicant code), so identical concurrent misses,
- * from any gateway replica, land on one job and one model run, and a poll for a finished job is
- * answered from the cache after BullMQ has trimmed it. BullMQ forbids ':' in custom ids.
+ * An applicant's public id: a content address (model version + applicant code). Clients poll it
+ * (`GET /jobs/{id}`), and the gateway answers the poll from the cache once the answer is there, so it
+ * stays readable after BullMQ has trimmed the job. Never a BullMQ job id: a job carries many applicants.
  */
-export function scoreJobId(modelVersion: string, code: string): string {
+export function applicantId(modelVersion: string, code: string): string {
   return `${modelVersion}-${code}`;
 }
 
-const SCORE_JOB_ID = /^([0-9a-f]{8})-([1-4]\d{3}[01][0-4][0-4])$/;
+const APPLICANT_ID = /^([0-9a-f]{8})-([1-4]\d{3}[01][0-4][0-4])$/;
 
-/** The model version and applicant code inside a score job id; undefined for anything else. */
-export function parseScoreJobId(jobId: string): { modelVersion: string; code: string } | undefined {
-  const match = SCORE_JOB_ID.exec(jobId);
+/** The model version and applicant code inside a public id; undefined for anything else. */
+export function parseApplicantId(id: string): { modelVersion: string; code: string } | undefined {
+  const match = APPLICANT_ID.exec(id);
   return match ? { modelVersion: match[1]!, code: match[2]! } : undefined;
 }
 
-/** Job names are what operators read in Bull Board: the applicant code, never personal data. */
-export function scoreJobName(code: string): string {
-  return `score ${code}`;
+/** A fresh BullMQ job id for one gathered batch of misses (BullMQ forbids ':' in custom ids). */
+export function newScoreJobId(): string {
+  return `m-${randomUUID()}`;
+}
+
+/**
+ * Job names are what operators read in Bull Board: how many applicants and which codes, never
+ * personal data.
+ */
+export function scoreJobName(codes: readonly string[]): string {
+  const shown = codes.slice(0, 3).join(' ');
+  return codes.length <= 3 ? `score ${shown}` : `score ${codes.length}: ${shown} …`;
 }
 
 export interface JobPolicy {

@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
+import type { Applicant } from '../shared/applicant.js';
 import { applicantCode, scoreKey } from '../shared/keys.js';
-import type { ScoreJobData, ScoreJobResult } from '../shared/queues.js';
+import type { ScoreJobData, ScoreJobItemResult, ScoreJobResult } from '../shared/queues.js';
 import type { Score } from '../shared/score.js';
 import type { ScoreCache } from '../shared/score-cache.js';
 import type { ScoringModel } from './credit-model.js';
@@ -22,38 +23,81 @@ export class ModelTimeout extends Error {
 }
 
 /**
- * The model's run, bounded: BullMQ has no job timeout, and an onnxruntime run cannot be cancelled,
+ * One model run, bounded: BullMQ has no job timeout, and an onnxruntime run cannot be cancelled,
  * so a run that overruns is abandoned (its late answer is dropped) and the attempt fails.
  */
-async function scoreWithin(model: ScoringModel, job: Job<ScoreJobData>, timeoutMs: number): Promise<Score> {
+async function scoreWithin(model: ScoringModel, applicants: Applicant[], timeoutMs: number): Promise<Score[]> {
   let timer: NodeJS.Timeout | undefined;
   const overrun = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ModelTimeout(`the model did not answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    const [score] = await Promise.race([model.score([job.data.applicant]), overrun]);
-    return score!;
+    return await Promise.race([model.score(applicants), overrun]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /**
- * Runs the model for one job, stores the answers before returning them (a waiting gateway that
- * misses the completion event finds them in the cache), and returns them as the job's result.
- * Answers are keyed by this worker's own model version, never the one the job asked for, so a
- * mixed fleet during a rollout cannot file one model's answers under another's key.
+ * Every applicant of a job in one model run. When the run fails for another reason than time, each
+ * applicant is run alone, so one applicant the model cannot score does not fail the others.
+ */
+async function scoreEach(
+  model: ScoringModel,
+  applicants: Applicant[],
+  timeoutMs: number,
+): Promise<Array<Score | Error>> {
+  try {
+    return await scoreWithin(model, applicants, timeoutMs);
+  } catch (error) {
+    if (error instanceof ModelTimeout || applicants.length === 1) throw error;
+    return Promise.all(
+      applicants.map((applicant) =>
+        scoreWithin(model, [applicant], timeoutMs).then(
+          ([score]) => score!,
+          (itemError: unknown) => (itemError instanceof Error ? itemError : new Error(String(itemError))),
+        ),
+      ),
+    );
+  }
+}
+
+/**
+ * Runs the model for one job's applicants, stores the answers before returning them (a waiting
+ * gateway that misses the completion event finds them in the cache), and returns each applicant's
+ * outcome as the job's result. Answers are keyed by this worker's own model version, never the one
+ * the job asked for, so a mixed fleet during a rollout cannot file one model's answers under
+ * another's key. A job none of whose applicants could be scored fails (and is retried).
  */
 export function createScoreProcessor({ model, cache, cachePrefix, jobTimeoutMs, metrics, log }: ScoreProcessorDeps) {
   return async (job: Job<ScoreJobData, ScoreJobResult>): Promise<ScoreJobResult> => {
+    const { items } = job.data;
     const started = performance.now();
-    const score = await scoreWithin(model, job, jobTimeoutMs);
+    const outcomes = await scoreEach(
+      model,
+      items.map((item) => item.applicant),
+      jobTimeoutMs,
+    );
     const modelMs = performance.now() - started;
     metrics.inferenceSeconds.observe(modelMs / 1000);
-    metrics.batchSize.observe(1);
-    const key = scoreKey(cachePrefix, model.version, applicantCode(job.data.applicant));
-    await cache.write([{ key, score }]);
-    log.debug({ jobId: job.id, reqId: job.data.requestId, modelVersion: model.version, modelMs }, 'scored');
-    return { score, modelMs };
+    metrics.batchSize.observe(items.length);
+
+    const scored = items.flatMap((item, i) => {
+      const outcome = outcomes[i]!;
+      return outcome instanceof Error
+        ? []
+        : [{ key: scoreKey(cachePrefix, model.version, applicantCode(item.applicant)), score: outcome }];
+    });
+    if (scored.length === 0) throw outcomes[0] as Error;
+    await cache.write(scored);
+    const results = items.map((item, i): ScoreJobItemResult => {
+      const outcome = outcomes[i]!;
+      return outcome instanceof Error ? { id: item.id, error: outcome.message } : { id: item.id, score: outcome };
+    });
+    log.debug(
+      { jobId: job.id, reqIds: job.data.requestIds, items: items.length, modelVersion: model.version, modelMs },
+      'scored',
+    );
+    return { results, modelMs };
   };
 }

@@ -80,7 +80,7 @@ export async function startScoringWorker(
   worker.on('failed', (job, err) => {
     metrics.jobsProcessed.inc({ outcome: 'failed' });
     log.warn(
-      { jobId: job?.id, reqId: job?.data.requestId, attempt: job?.attemptsMade, err: err.message },
+      { jobId: job?.id, reqIds: job?.data.requestIds, attempt: job?.attemptsMade, err: err.message },
       'job failed',
     );
   });

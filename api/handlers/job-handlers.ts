@@ -20,7 +20,7 @@ export function submitJobHandler(scorer: Scorer, config: JobHandlerConfig): Hand
     if (body.applicant) {
       const answer = await scorer.score(body.applicant, options);
       if (answer.kind === 'pending') return acceptedAnswer(config.BASE_PATH, answer.jobId, scorer.modelVersion, []);
-      return completed(config.BASE_PATH, scorer.question(body.applicant).jobId, answer.score);
+      return completed(config.BASE_PATH, scorer.question(body.applicant).id, answer.score);
     }
     const answer = await scorer.scoreMany(body.applicants!, options, true);
     if (answer.kind === 'pending') return acceptedAnswer(config.BASE_PATH, answer.batchId, scorer.modelVersion, []);

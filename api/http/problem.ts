@@ -54,7 +54,8 @@ export function sendError(res: ServerResponse, error: unknown, log: Logger): voi
   }
   if (known.status >= 500) log.warn({ err: known }, known.message);
   // Overload and outages pass: tell clients when to come back rather than let them hammer.
-  const headers: Record<string, string> = known.status === 503 ? { 'Retry-After': String(RETRY_UNAVAILABLE_AFTER_S) } : {};
+  const headers: Record<string, string> =
+    known.status === 503 ? { 'Retry-After': String(RETRY_UNAVAILABLE_AFTER_S) } : {};
   sendProblem(res, toProblem(known), headers);
 }
 

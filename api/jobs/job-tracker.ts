@@ -1,10 +1,11 @@
 import type { JobState } from 'bullmq';
 import { orUnavailable } from '../../shared/errors.js';
-import { scoreKey } from '../../shared/keys.js';
-import { ScoreJobResult, parseScoreJobId, scoreJobId } from '../../shared/queues.js';
+import { claimKey, scoreKey } from '../../shared/keys.js';
+import { ScoreJobResult, applicantId, parseApplicantId } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { NotFound } from '../errors.js';
+import type { ClaimStore } from '../scoring/claims.js';
 import type { ScoreQueue } from '../scoring/scorer.js';
 import { BatchStore } from './batch-store.js';
 
@@ -31,19 +32,21 @@ export interface JobTrackerDeps {
   cache: ScoreCache;
   queue: ScoreQueue;
   batches: BatchStore;
+  claims: ClaimStore;
   cachePrefix: string;
 }
 
 /**
- * Answers polls. A single job's id is its content address, so once its answer is cached the cache
- * alone answers, whether or not BullMQ still keeps the job; a batch is read from its record.
+ * Answers polls. A single applicant's id is its content address, so once its answer is cached the
+ * cache alone answers, whether or not BullMQ still keeps the job; before that, the applicant's claim
+ * names the job scoring it. A batch is read from its record.
  */
 export class JobTracker {
   constructor(private readonly deps: JobTrackerDeps) {}
 
   async status(id: string): Promise<JobStatus> {
     if (BatchStore.isBatchId(id)) return this.batchStatus(id);
-    const parsed = parseScoreJobId(id);
+    const parsed = parseApplicantId(id);
     if (!parsed) throw new NotFound(`job ${id}`);
     const status = await this.singleStatus(parsed.modelVersion, parsed.code);
     if (!status) throw new NotFound(`job ${id}`);
@@ -53,13 +56,16 @@ export class JobTracker {
   private async singleStatus(modelVersion: string, code: string): Promise<Omit<JobStatus, 'id'> | undefined> {
     const cached = await this.deps.cache.read(scoreKey(this.deps.cachePrefix, modelVersion, code));
     if (cached) return { status: 'completed', result: cached };
-    const job = await orUnavailable(() => this.deps.queue.getJob(scoreJobId(modelVersion, code)));
+    const holder = await this.deps.claims.holder(claimKey(this.deps.cachePrefix, modelVersion, code));
+    const job = holder && (await orUnavailable(() => this.deps.queue.getJob(holder)));
     if (!job) return undefined;
     const status = clientStatus(await orUnavailable(() => job.getState()));
     if (!status) return undefined;
     if (status === 'completed') {
-      const parsed = ScoreJobResult.safeParse(job.returnvalue);
-      return parsed.success ? { status, result: parsed.data.score } : undefined;
+      const id = applicantId(modelVersion, code);
+      const item = ScoreJobResult.safeParse(job.returnvalue).data?.results.find((result) => result.id === id);
+      if (!item) return undefined;
+      return 'score' in item ? { status, result: item.score } : { status: 'failed', error: item.error };
     }
     if (status === 'failed') return { status, error: job.failedReason };
     return { status };

@@ -24,7 +24,13 @@ export class GatewayMetrics {
   });
   readonly jobsCoalesced = new Counter({
     name: 'scoring_jobs_coalesced_total',
-    help: 'Misses that joined a job another request of this gateway was already waiting on',
+    help: 'Misses that joined an applicant already being scored (for this gateway or another) instead of adding it again',
+    registers: [this.registry],
+  });
+  readonly missBatchSize = new Histogram({
+    name: 'scoring_miss_batch_size',
+    help: 'Applicants per job the gateway added (misses gathered in one window)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [this.registry],
   });
 

@@ -21,7 +21,11 @@ export interface ScoringEndpoint {
 }
 
 /** The three seed endpoints and /scores (hot), and /scores/batch. */
-export function scoringEndpoints(scorer: Scorer, metrics: GatewayMetrics, config: ScoreHandlerConfig): ScoringEndpoint[] {
+export function scoringEndpoints(
+  scorer: Scorer,
+  metrics: GatewayMetrics,
+  config: ScoreHandlerConfig,
+): ScoringEndpoint[] {
   return [
     ...Object.entries(SCORE_VIEWS).map(([path, view]) => ({
       path,

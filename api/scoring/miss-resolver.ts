@@ -1,106 +1,136 @@
 import type { JobState } from 'bullmq';
 import { orUnavailable } from '../../shared/errors.js';
-import { scoreJobName } from '../../shared/queues.js';
+import { newScoreJobId, scoreJobName } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { ScoringFailed } from '../errors.js';
-import type { JobWait, JobWaiter } from './job-waiter.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { AnswerWaiter } from './answer-waiter.js';
+import type { ClaimStore } from './claims.js';
+import { MissBatcher, type MissBatcherOptions } from './miss-batcher.js';
 import type { QueueDepthGuard } from './queue-depth.js';
 import type { Question } from './question.js';
 import type { ScoreQueue } from './scorer.js';
 
-/** Per question code: its answer, or why its job failed. A code missing here is still being scored. */
+/** Per question code: its answer, or why it failed. A code missing here is still being scored. */
 export type Resolution = Map<string, Score | ScoringFailed>;
 
 export interface MissResolverDeps {
   cache: ScoreCache;
   queue: ScoreQueue;
-  waiter: JobWaiter;
+  claims: ClaimStore;
+  waiter: AnswerWaiter;
   depthGuard: QueueDepthGuard;
-  metrics: Pick<GatewayMetrics, 'jobsCoalesced'>;
+  batching: MissBatcherOptions;
+  metrics: Pick<GatewayMetrics, 'jobsCoalesced' | 'missBatchSize'>;
 }
 
+/** Job states in which a claim's job will still answer: waiting for it is enough. */
+const WILL_ANSWER = new Set<JobState | 'unknown'>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
 /**
- * Turns distinct cache misses into answers: one job per question (content-addressed, so concurrent
- * identical misses share it), each awaited until a deadline. Waits are registered before the jobs
- * are added, and the jobs' states are checked afterwards, because a job that already existed may be
- * finished and will send no further event.
+ * Turns distinct cache misses into answers. Each miss waits (registered before anything is
+ * enqueued, so no answer slips past) while the batcher gathers it with concurrent misses into one
+ * job. A flush claims each applicant for the new job; an applicant another job already holds is
+ * just awaited, unless that job can no longer answer (failed, gone, or finished without a cached
+ * answer), in which case its claim is taken over.
  */
 export class MissResolver {
-  constructor(private readonly deps: MissResolverDeps) {}
+  private readonly batcher: MissBatcher<Question>;
 
-  /** Enqueues without waiting (waitMs 0) or waits up to waitMs; never longer. */
+  constructor(private readonly deps: MissResolverDeps) {
+    this.batcher = new MissBatcher(deps.batching, (questions, requestIds) => this.enqueue(questions, requestIds));
+  }
+
+  /** Enqueues without waiting for answers (waitMs 0) or waits up to waitMs; never longer. */
   async resolve(questions: readonly Question[], waitMs: number, requestId?: string): Promise<Resolution> {
-    const { waiter } = this.deps;
+    const { waiter, metrics } = this.deps;
     await orUnavailable(() => this.deps.depthGuard.check());
-    const resolution: Resolution = new Map();
-    const waits = new Map<string, JobWait>(
-      waitMs > 0 ? questions.map((q) => [q.code, waiter.wait(q.jobId, waitMs)]) : [],
-    );
-    this.deps.metrics.jobsCoalesced.inc([...waits.values()].filter((wait) => wait.joined).length);
+    const waits = questions.flatMap((q) => (waitMs > 0 ? [{ q, wait: waiter.wait(q.id, waitMs) }] : []));
+    metrics.jobsCoalesced.inc(waits.filter(({ wait }) => wait.joined).length);
     try {
-      await this.enqueue(questions, resolution, requestId);
+      await this.batcher.submit(questions, requestId);
     } catch (error) {
-      for (const wait of waits.values()) wait.cancel();
+      for (const { wait } of waits) wait.cancel();
       throw error;
     }
-    for (const code of resolution.keys()) waits.get(code)?.cancel();
-    const pending = questions.filter((q) => !resolution.has(q.code) && waits.has(q.code));
-    const settled = await Promise.allSettled(pending.map((q) => waits.get(q.code)!.result));
+    const resolution: Resolution = new Map();
+    const settled = await Promise.allSettled(waits.map(({ wait }) => wait.result));
     settled.forEach((outcome, i) => {
-      const code = pending[i]!.code;
+      const { code } = waits[i]!.q;
       if (outcome.status === 'rejected') resolution.set(code, outcome.reason as ScoringFailed);
       else if (outcome.value) resolution.set(code, outcome.value);
     });
     return resolution;
   }
 
-  /**
-   * Adds the jobs and settles those already finished from the cache. A completed job kept for Bull
-   * Board whose answer has since expired must not block re-scoring: it is removed and added again
-   * (one more round at most).
-   */
-  private async enqueue(questions: readonly Question[], resolution: Resolution, requestId?: string): Promise<void> {
-    let toAdd = questions;
-    for (let round = 0; round < 2 && toAdd.length > 0; round++) {
-      const states = await this.add(toAdd, requestId);
-      const finished = toAdd.filter((_, i) => states[i] === 'completed' || states[i] === 'unknown');
-      await this.retryFailed(toAdd.filter((_, i) => states[i] === 'failed'));
-      if (finished.length === 0) return;
-      const cached = await this.deps.cache.readMany(finished.map((q) => q.key));
-      const stale = finished.filter((q, i) => {
-        if (cached[i]) resolution.set(q.code, cached[i]);
-        return !cached[i];
-      });
-      await orUnavailable(() => Promise.all(stale.map((q) => this.deps.queue.remove(q.jobId))));
-      toAdd = stale;
-    }
+  /** Sends on whatever is gathered and waits for it (shutdown). */
+  drain(): Promise<void> {
+    return this.batcher.drain();
   }
 
-  private add(questions: readonly Question[], requestId?: string): Promise<Array<JobState | 'unknown'>> {
-    const { queue } = this.deps;
-    return orUnavailable(async () => {
-      await queue.addBulk(
-        questions.map((q) => ({
-          name: scoreJobName(q.code),
-          data: { applicant: q.applicant, modelVersion: q.modelVersion, requestId },
-          opts: { jobId: q.jobId },
-        })),
-      );
-      return Promise.all(questions.map((q) => queue.getJobState(q.jobId)));
+  /** One flush: claim, take over what will not be answered, add one job for what this flush owns. */
+  private async enqueue(questions: Question[], requestIds: string[]): Promise<void> {
+    const jobId = newScoreJobId();
+    const holders = await this.deps.claims.claim(
+      questions.map((q) => q.claimKey),
+      jobId,
+    );
+    const owned = questions.filter((_, i) => holders[i] === undefined);
+    const held = new Map<string, Question[]>();
+    questions.forEach((q, i) => {
+      const holder = holders[i];
+      if (holder !== undefined) held.set(holder, [...(held.get(holder) ?? []), q]);
     });
+    owned.push(...(await this.takeOverIdle(held, jobId)));
+    if (owned.length > 0) await this.add(jobId, owned, requestIds);
   }
 
   /**
-   * A kept failure is retried for the new request. When two gateways race, the loser's retry throws
-   * because the job is no longer failed; both then simply wait for it.
+   * Claims held by jobs that will not answer: settled from the cache where the answer is already
+   * there, taken over for `jobId` otherwise. Returns the questions taken over.
    */
-  private async retryFailed(questions: readonly Question[]): Promise<void> {
+  private async takeOverIdle(held: Map<string, Question[]>, jobId: string): Promise<Question[]> {
+    if (held.size === 0) return [];
+    const { queue, cache, claims, waiter, metrics } = this.deps;
+    const holders = [...held.keys()];
+    const states = await orUnavailable(() => Promise.all(holders.map((holder) => queue.getJobState(holder))));
+    const idle = holders.filter((_, i) => !WILL_ANSWER.has(states[i]!));
+    metrics.jobsCoalesced.inc(
+      holders.filter((_, i) => WILL_ANSWER.has(states[i]!)).reduce((n, holder) => n + held.get(holder)!.length, 0),
+    );
+    const taken = await Promise.all(
+      idle.map(async (holder) => {
+        const questions = held.get(holder)!;
+        const cached = await cache.readMany(questions.map((q) => q.key));
+        const unanswered = questions.filter((q, i) => {
+          if (cached[i]) waiter.resolve(q.id, cached[i]);
+          return !cached[i];
+        });
+        const newHolders = await claims.replace(
+          unanswered.map((q) => q.claimKey),
+          holder,
+          jobId,
+        );
+        // Where another gateway took the claim over first, its job answers and the wait stands.
+        return unanswered.filter((_, i) => newHolders[i] === undefined);
+      }),
+    );
+    return taken.flat();
+  }
+
+  private async add(jobId: string, questions: Question[], requestIds: string[]): Promise<void> {
     await orUnavailable(() =>
-      Promise.all(
-        questions.map(async (q) => (await this.deps.queue.getJob(q.jobId))?.retry('failed').catch(() => undefined)),
+      this.deps.queue.add(
+        scoreJobName(questions.map((q) => q.code)),
+        {
+          modelVersion: questions[0]!.modelVersion,
+          items: questions.map((q) => ({ id: q.id, applicant: q.applicant })),
+          ...(requestIds.length > 0 ? { requestIds } : {}),
+        },
+        { jobId },
       ),
     );
+    this.deps.metrics.missBatchSize.observe(questions.length);
   }
 }

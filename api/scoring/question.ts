@@ -1,14 +1,16 @@
 import type { Applicant } from '../../shared/applicant.js';
-import { applicantCode, scoreKey } from '../../shared/keys.js';
-import { scoreJobId } from '../../shared/queues.js';
+import { applicantCode, claimKey, scoreKey } from '../../shared/keys.js';
+import { applicantId } from '../../shared/queues.js';
 
-/** One distinct thing to score, with every name it goes by: cache key and job id. */
+/** One distinct thing to score, with every name it goes by: public id, cache key and claim key. */
 export interface Question {
   applicant: Applicant;
   modelVersion: string;
   code: string;
+  /** The content address clients poll (`/jobs/{id}`) and waits are keyed by. */
+  id: string;
   key: string;
-  jobId: string;
+  claimKey: string;
 }
 
 export function toQuestion(applicant: Applicant, cachePrefix: string, modelVersion: string): Question {
@@ -17,8 +19,9 @@ export function toQuestion(applicant: Applicant, cachePrefix: string, modelVersi
     applicant,
     modelVersion,
     code,
+    id: applicantId(modelVersion, code),
     key: scoreKey(cachePrefix, modelVersion, code),
-    jobId: scoreJobId(modelVersion, code),
+    claimKey: claimKey(cachePrefix, modelVersion, code),
   };
 }
 

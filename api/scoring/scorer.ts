@@ -50,7 +50,7 @@ export class Scorer {
     if (cached) return { kind: 'scored', score: cached, cache: 'HIT' };
     const answer = (await this.deps.misses.resolve([question], waitMs, requestId)).get(question.code);
     if (answer instanceof ScoringFailed) throw answer;
-    return answer ? { kind: 'scored', score: answer, cache: 'MISS' } : { kind: 'pending', jobId: question.jobId };
+    return answer ? { kind: 'scored', score: answer, cache: 'MISS' } : { kind: 'pending', jobId: question.id };
   }
 
   /**

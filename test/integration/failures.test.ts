@@ -62,7 +62,7 @@ describe('when the parts behind the gateway fail', () => {
     expect(body.code).toBe('SCORING_FAILED');
     expect(body.title).toContain('model exploded');
     expect(attempts).toBe(3);
-    expect(await stack.cacheKeys()).toEqual([]);
+    expect(await stack.answerKeys()).toEqual([]);
 
     // A poll reports the failure with a reason a client can show.
     const poll = await fetch(`${stack.url}/jobs/${stack.gateway.modelVersion}-${applicantCode(applicantNumber(7))}`);

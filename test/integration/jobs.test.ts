@@ -101,17 +101,17 @@ describe('async jobs, /scores, batches and Prefer, over a real Redis, queue and 
     }
   });
 
-  it('POST /scores/batch: mixed hits, misses and duplicates -> results in request order, one model run per distinct miss', async () => {
+  it('POST /scores/batch: mixed hits, misses and duplicates -> results in request order, each distinct miss scored once', async () => {
     const [cached, newA, newB] = [freshApplicant(), freshApplicant(), freshApplicant()];
     await stack.post('/scores', cached);
-    stack.modelRuns = 0;
+    stack.applicantsScored = 0;
     const applicants = [newA, cached, newB, newA, cached, newA];
     const response = await stack.post('/scores/batch', { applicants });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-cache')).toBe('MISS');
     const { results } = (await response.json()) as { results: Score[] };
     expect(results).toHaveLength(6);
-    expect(stack.modelRuns).toBe(2);
+    expect(stack.applicantsScored).toBe(2);
     for (const [i, applicant] of applicants.entries()) {
       expect(results[i]).toEqual(await (await stack.post('/scores', applicant)).json());
     }
@@ -119,7 +119,7 @@ describe('async jobs, /scores, batches and Prefer, over a real Redis, queue and 
 
     const again = await stack.post('/scores/batch', { applicants });
     expect(again.headers.get('x-cache')).toBe('HIT');
-    expect(stack.modelRuns).toBe(2);
+    expect(stack.applicantsScored).toBe(2);
   });
 
   it('POST /scores/batch with an invalid item -> 422 with the item index in the path, and nothing queued', async () => {

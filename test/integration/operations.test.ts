@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applicantCode } from '../../shared/keys.js';
-import { scoreJobId } from '../../shared/queues.js';
+import { applicantCode, claimKey } from '../../shared/keys.js';
 import { applicantNumber } from '../support/applicants.js';
 import { HTTP_LANES } from '../support/lanes.js';
 import { Stack } from '../support/stack.js';
@@ -42,8 +41,9 @@ describe.each(HTTP_LANES)(
       const response = await stack.post('/decisions', applicant, { 'x-request-id': 'trace-abc-123' });
       expect(response.status).toBe(202);
       expect(response.headers.get('x-request-id')).toBe('trace-abc-123');
-      const job = await stack.gateway.queue.getJob(scoreJobId(stack.gateway.modelVersion, applicantCode(applicant)));
-      expect(job?.data.requestId).toBe('trace-abc-123');
+      const claim = claimKey(stack.config.CACHE_PREFIX, stack.gateway.modelVersion, applicantCode(applicant));
+      const job = await stack.gateway.queue.getJob((await stack.redis.get(claim))!);
+      expect(job?.data.requestIds).toEqual(['trace-abc-123']);
     });
 
     it('a missing or unusable X-Request-Id is replaced by a new UUID, on hot and other routes alike', async () => {

@@ -12,12 +12,27 @@ import { deleteKeysUnder, keysUnder, REDIS_URL, testNamespace } from './redis.js
 
 const silent = pino({ level: 'silent' });
 
+function listen(gateway: Gateway): Promise<Server> {
+  return new Promise<Server>((resolve) => {
+    const listening = createServer(gateway.listener).listen(0, '127.0.0.1', () => resolve(listening));
+  });
+}
+
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeAllConnections();
+  await closed;
+}
+
 /**
  * The real gateway (on an ephemeral port) and, on demand, real workers, wired exactly as main.ts
  * wires them, in this process, against a real Redis under a namespace of their own.
  */
 export class Stack {
   readonly workers: ScoringWorker[] = [];
+  private readonly peers: Array<{ gateway: Gateway; server: Server }> = [];
+  /** Applicants the workers scored (a job of many applicants is one model run of many rows). */
+  applicantsScored = 0;
   /** Jobs the workers finished; each is one model run. */
   modelRuns = 0;
 
@@ -39,10 +54,20 @@ export class Stack {
     });
     const gateway = buildGateway(config, silent);
     await gateway.whenReady();
-    const server = await new Promise<Server>((resolve) => {
-      const listening = createServer(gateway.listener).listen(0, '127.0.0.1', () => resolve(listening));
-    });
+    const server = await listen(gateway);
     return new Stack(config, gateway, server, new Redis(config.REDIS_URL, { lazyConnect: true }));
+  }
+
+  /**
+   * A second gateway replica on the same Redis, queue and prefixes (another port), as a load
+   * balancer would run it beside the first; stopped with the stack.
+   */
+  async startPeerGateway(): Promise<{ url: string; gateway: Gateway }> {
+    const gateway = buildGateway(this.config, silent);
+    await gateway.whenReady();
+    const server = await listen(gateway);
+    this.peers.push({ gateway, server });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, gateway };
   }
 
   get url(): string {
@@ -52,8 +77,9 @@ export class Stack {
   /** A worker with the real model, or with `model` (e.g. a slow one for timeout tests). */
   async startWorker(model?: ScoringModel): Promise<ScoringWorker> {
     const worker = await startScoringWorker(this.config, silent, model ?? (await loadModel(this.config)));
-    worker.worker.on('completed', () => {
+    worker.worker.on('completed', (job) => {
       this.modelRuns += 1;
+      this.applicantsScored += job.data.items.length;
     });
     this.workers.push(worker);
     return worker;
@@ -77,9 +103,14 @@ export class Stack {
     return { response, body: (await response.json()) as T };
   }
 
-  /** Every cache key this stack wrote. */
+  /** Every key this stack wrote outside BullMQ: cached answers, claims, batch records. */
   cacheKeys(): Promise<string[]> {
     return keysUnder(this.redis, `${this.config.CACHE_PREFIX}:`);
+  }
+
+  /** The cached answers alone. */
+  answerKeys(): Promise<string[]> {
+    return keysUnder(this.redis, `${this.config.CACHE_PREFIX}:${this.gateway.modelVersion}:`);
   }
 
   /** Jobs in the queue in any state. */
@@ -90,10 +121,10 @@ export class Stack {
 
   async stop(): Promise<void> {
     await this.stopWorkers();
-    const closed = new Promise((resolve) => this.server.close(resolve));
-    this.server.closeAllConnections();
-    await closed;
-    await this.gateway.close();
+    for (const { gateway, server } of [...this.peers.splice(0), { gateway: this.gateway, server: this.server }]) {
+      await closeServer(server);
+      await gateway.close();
+    }
     await deleteKeysUnder(this.redis, `${this.config.CACHE_PREFIX}:`);
     const queue = new Queue(SCORE_QUEUE, { connection: this.redis, prefix: this.config.QUEUE_PREFIX });
     await queue.obliterate({ force: true });

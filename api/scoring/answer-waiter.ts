@@ -1,0 +1,113 @@
+import type { QueueEvents } from 'bullmq';
+import { ScoreJobResult } from '../../shared/queues.js';
+import type { Score } from '../../shared/score.js';
+import { ScoringFailed } from '../errors.js';
+
+interface Pending {
+  resolve: (score: Score | undefined) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A registered wait for one applicant's answer: `result` is the answer, `undefined` when it has not
+ * come by the deadline, or a rejection with ScoringFailed. `cancel` drops the wait.
+ */
+export interface AnswerWait {
+  result: Promise<Score | undefined>;
+  /** Another request of this process was already waiting for the same applicant: this one coalesced. */
+  joined: boolean;
+  cancel: () => void;
+}
+
+/** The public ids of the applicants a job carried (read from the job when it failed). */
+export type JobItems = (jobId: string) => Promise<string[]>;
+
+/**
+ * One QueueEvents subscription per gateway process, fanned out to every request waiting for an
+ * applicant. Waits are keyed by the applicant's public id, not by job: a job carries many applicants,
+ * and whichever job (from whichever gateway) answers an applicant settles everyone waiting for it.
+ * A request registers *before* its miss is enqueued, so no completion can slip past, and every wait
+ * has a timeout. BullMQ's `waitUntilFinished` per request would open a listener each and can hang
+ * when a finished job is removed.
+ */
+export class AnswerWaiter {
+  private readonly pending = new Map<string, Set<Pending>>();
+
+  constructor(events: QueueEvents, jobItems: JobItems) {
+    events.on('completed', ({ returnvalue }) => this.completed(returnvalue));
+    events.on('failed', ({ jobId, failedReason }) => {
+      // The event names only the job; which applicants it carried costs a read, made only when needed.
+      if (this.pending.size === 0) return;
+      jobItems(jobId).then(
+        (ids) => ids.forEach((id) => this.reject(id, new ScoringFailed(failedReason))),
+        () => undefined, // the job is gone: its waiters time out and their clients poll
+      );
+    });
+  }
+
+  /** Applicants some request is waiting for right now (a gauge for metrics and tests). */
+  get waitingFor(): number {
+    return this.pending.size;
+  }
+
+  wait(id: string, timeoutMs: number): AnswerWait {
+    let entry!: Pending;
+    const result = new Promise<Score | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.drop(id, entry);
+        resolve(undefined);
+      }, timeoutMs);
+      entry = { resolve, reject, timer };
+    });
+    const joined = this.pending.has(id);
+    const waiters = this.pending.get(id) ?? new Set<Pending>();
+    waiters.add(entry);
+    this.pending.set(id, waiters);
+    return {
+      result,
+      joined,
+      cancel: () => {
+        clearTimeout(entry.timer);
+        this.drop(id, entry);
+      },
+    };
+  }
+
+  /** Settles the waits for an applicant whose answer turned up another way (e.g. the cache). */
+  resolve(id: string, score: Score): void {
+    this.settle(id, (p) => p.resolve(score));
+  }
+
+  reject(id: string, error: Error): void {
+    this.settle(id, (p) => p.reject(error));
+  }
+
+  private completed(returnvalue: unknown): void {
+    if (this.pending.size === 0) return;
+    const parsed = ScoreJobResult.safeParse(returnvalue);
+    // Not this service's result shape (e.g. an old worker's during an upgrade): its waiters time out and poll.
+    if (!parsed.success) return;
+    for (const item of parsed.data.results) {
+      if ('score' in item) this.resolve(item.id, item.score);
+      else this.reject(item.id, new ScoringFailed(item.error));
+    }
+  }
+
+  private settle(id: string, action: (pending: Pending) => void): void {
+    const waiters = this.pending.get(id);
+    if (!waiters) return;
+    this.pending.delete(id);
+    for (const pending of waiters) {
+      clearTimeout(pending.timer);
+      action(pending);
+    }
+  }
+
+  private drop(id: string, entry: Pending): void {
+    const waiters = this.pending.get(id);
+    if (!waiters) return;
+    waiters.delete(entry);
+    if (waiters.size === 0) this.pending.delete(id);
+  }
+}

@@ -1,0 +1,109 @@
+export interface MissBatcherOptions {
+  /**
+   * The longest a miss waits for company while a flush is already under way; 0 turns batching off
+   * (each request's misses are flushed at once, as their own jobs).
+   */
+  waitMs: number;
+  /** The most items one flush (one job) carries. */
+  maxItems: number;
+}
+
+/** Sends one batch of items on (to the queue); resolves once the batch is accepted. */
+export type Flush<T> = (items: T[], requestIds: string[]) => Promise<void>;
+
+interface Batch<T> {
+  items: Map<string, T>;
+  requestIds: Set<string>;
+  accepted: Promise<void>;
+  settle: (error?: unknown) => void;
+}
+
+function openBatch<T>(): Batch<T> {
+  let settle!: (error?: unknown) => void;
+  const accepted = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error === undefined ? resolve() : reject(error));
+  });
+  // A batch nobody awaits any more (its requests failed another way) must not crash the process.
+  accepted.catch(() => undefined);
+  return { items: new Map(), requestIds: new Set(), accepted, settle };
+}
+
+/**
+ * Gathers misses from concurrent requests into batches, group-commit style: with nothing in flight
+ * a miss is flushed on the next turn of the event loop (no added latency when idle, but the misses
+ * that arrived in the same turn go together); while a flush is in flight, misses gather until it
+ * returns, MISS_BATCH_WAIT_MS passes or MISS_BATCH_MAX is reached. So batches grow with load by
+ * themselves, which is what lifts miss throughput above the queue's per-job ceiling. An item already
+ * gathered or in flight is not added twice: concurrent identical misses share one batch.
+ */
+export class MissBatcher<T extends { id: string }> {
+  private open = openBatch<T>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private flushing = 0;
+  private scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly options: MissBatcherOptions,
+    private readonly flush: Flush<T>,
+  ) {}
+
+  /** Resolves when every item is accepted (or rejects with the flush's error). */
+  submit(items: readonly T[], requestId?: string): Promise<void> {
+    const accepted = new Set<Promise<void>>();
+    for (const item of items) {
+      const existing = this.inFlight.get(item.id);
+      if (existing) {
+        accepted.add(existing);
+        continue;
+      }
+      const batch = this.open;
+      batch.items.set(item.id, item);
+      if (requestId) batch.requestIds.add(requestId);
+      this.inFlight.set(item.id, batch.accepted);
+      accepted.add(batch.accepted);
+      if (batch.items.size >= this.options.maxItems) this.flushOpen();
+    }
+    if (this.open.items.size > 0) this.schedule();
+    return Promise.all(accepted).then(() => undefined);
+  }
+
+  /** Flushes what is gathered and waits for every flush in flight: on shutdown, nothing gathered is dropped. */
+  async drain(): Promise<void> {
+    if (this.open.items.size > 0) this.flushOpen();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private schedule(): void {
+    if (this.options.waitMs === 0) return this.flushOpen();
+    if (this.scheduled) return;
+    this.scheduled =
+      this.flushing === 0
+        ? setImmediate(() => this.flushOpen())
+        : setTimeout(() => this.flushOpen(), this.options.waitMs);
+  }
+
+  private flushOpen(): void {
+    clearTimeout(this.scheduled as NodeJS.Timeout);
+    clearImmediate(this.scheduled as NodeJS.Immediate);
+    this.scheduled = undefined;
+    const batch = this.open;
+    if (batch.items.size === 0) return;
+    this.open = openBatch<T>();
+    this.flushing += 1;
+    const run = this.flush([...batch.items.values()], [...batch.requestIds]).then(
+      () => batch.settle(),
+      (error: unknown) => batch.settle(error ?? new Error('flush failed')),
+    );
+    const done = run.finally(() => {
+      this.flushing -= 1;
+      this.running.delete(done);
+      for (const id of batch.items.keys()) {
+        if (this.inFlight.get(id) === batch.accepted) this.inFlight.delete(id);
+      }
+      // What gathered while this flush was in flight goes now rather than at its timer.
+      if (this.open.items.size > 0) this.flushOpen();
+    });
+    this.running.add(done);
+  }
+}
