@@ -50,7 +50,7 @@ describe('scoreKey, applicantId and job ids', () => {
     expect(scoreKey('s', 'ffffffff', '3030002')).not.toBe(scoreKey('s', '1a2b3c4d', '3030002'));
   });
 
-  it('an applicant\'s public id is the same for the same question, and parses back', () => {
+  it("an applicant's public id is the same for the same question, and parses back", () => {
     const id = applicantId('1a2b3c4d', '3030002');
     expect(id).toBe(applicantId('1a2b3c4d', applicantCode(EXAMPLE_APPLICANT)));
     expect(parseApplicantId(id)).toEqual({ modelVersion: '1a2b3c4d', code: '3030002' });
