@@ -8,6 +8,7 @@ import { BOARD_PATH, queueBoard } from './admin/queue-board.js';
 import { requireAdmin } from './admin/require-admin.js';
 import { docsRoutes } from './docs/docs-routes.js';
 import { NotFound } from './errors.js';
+import { identifyClient } from './http/client-address.js';
 import { jsonBody } from './http/json-body.js';
 import { withLeanLane } from './http/lean-lane.js';
 import { problemMiddleware } from './http/problem.js';
@@ -23,7 +24,13 @@ import type { ScoreQueue, Scorer } from './scoring/scorer.js';
 
 export type AppConfig = Pick<
   Config,
-  'BASE_PATH' | 'SYNC_WAIT_MS' | 'SYNC_WAIT_MAX_MS' | 'BATCH_MAX_ITEMS' | 'ADMIN_READ_ONLY' | 'HTTP_LEAN_LANE'
+  | 'BASE_PATH'
+  | 'SYNC_WAIT_MS'
+  | 'SYNC_WAIT_MAX_MS'
+  | 'BATCH_MAX_ITEMS'
+  | 'ADMIN_READ_ONLY'
+  | 'HTTP_LEAN_LANE'
+  | 'TRUST_PROXY_HOPS'
 > & { modelDir: string };
 
 export interface AppDeps {
@@ -53,12 +60,13 @@ export function createApp(deps: AppDeps): GatewayHttp {
   // One instance of each, shared by both lanes: the same log lines, ids and headers either way.
   const logRequest = requestLogger(log);
   const securityHeaders = helmet();
+  const client = identifyClient(config.TRUST_PROXY_HOPS);
   const endpoints = scoringEndpoints(scorer, metrics, config);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(logRequest, httpMetrics(metrics), securityHeaders);
+  app.use(logRequest, httpMetrics(metrics), securityHeaders, client);
 
   const root = express.Router();
   root.use(operationsRoutes({ metrics, readiness: deps.readiness, credentials }));
@@ -78,7 +86,7 @@ export function createApp(deps: AppDeps): GatewayHttp {
     .filter((endpoint) => endpoint.hot)
     .map(({ path, bodyLimitBytes, handler }) => ({
       path: `${config.BASE_PATH}${path}`,
-      middleware: [logRequest, securityHeaders, ...jsonBody(bodyLimitBytes)],
+      middleware: [logRequest, securityHeaders, client, ...jsonBody(bodyLimitBytes)],
       handler,
     }));
   return { app, listener: withLeanLane(app, hot, metrics, log) };

@@ -49,3 +49,18 @@ export class QueueFull extends DomainError {
     super('QUEUE_FULL', 503, `${depth} jobs are waiting for a worker; try again shortly`);
   }
 }
+
+/** A client caused more misses than RATE_LIMIT_MISSES per window; hits are still served. */
+export class RateLimited extends DomainError {
+  constructor(
+    limit: number,
+    windowS: number,
+    readonly retryAfterS: number,
+  ) {
+    super(
+      'RATE_LIMITED',
+      429,
+      `More than ${limit} uncached requests in ${windowS} s from this client; try again shortly`,
+    );
+  }
+}

@@ -17,6 +17,7 @@ import { GatewayMetrics } from './observability/gateway-metrics.js';
 import { checkReadiness } from './observability/readiness.js';
 import { AnswerWaiter } from './scoring/answer-waiter.js';
 import { ClaimStore } from './scoring/claims.js';
+import { MissRateLimit } from './scoring/miss-rate-limit.js';
 import { MissResolver } from './scoring/miss-resolver.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
 import { Scorer, type ScoreQueue } from './scoring/scorer.js';
@@ -84,7 +85,12 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
   });
-  const scorer = new Scorer({ cache, misses, batches, cachePrefix: config.CACHE_PREFIX, modelVersion });
+  const missLimit = new MissRateLimit(cacheRedis, {
+    limit: config.RATE_LIMIT_MISSES,
+    windowS: config.RATE_LIMIT_WINDOW_SECONDS,
+    prefix: `${config.CACHE_PREFIX}:rl:miss:`,
+  });
+  const scorer = new Scorer({ cache, misses, missLimit, batches, cachePrefix: config.CACHE_PREFIX, modelVersion });
   const tracker = new JobTracker({ cache, queue, batches, claims, cachePrefix: config.CACHE_PREFIX });
 
   const credentials = adminCredentials(config.ADMIN_USER, config.ADMIN_PASSWORD);

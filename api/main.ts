@@ -1,8 +1,8 @@
-import { createServer } from 'node:http';
 import { pino } from 'pino';
 import { loadConfig } from '../shared/config.js';
 import { onShutdown, runMain } from '../shared/lifecycle.js';
 import { buildGateway } from './gateway.js';
+import { createHttpServer } from './http/server.js';
 
 const STARTUP_WAIT_MS = 5000;
 
@@ -18,7 +18,7 @@ runMain(async () => {
     process.exit(1);
   });
   await Promise.race([ready, new Promise((resolve) => setTimeout(resolve, STARTUP_WAIT_MS))]);
-  const server = createServer(gateway.listener).listen(config.PORT, () => {
+  const server = createHttpServer(gateway.listener, config).listen(config.PORT, () => {
     log.info({ port: config.PORT, modelVersion: gateway.modelVersion }, 'gateway listening');
   });
   onShutdown(

@@ -18,6 +18,10 @@ export const ConfigFields = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** A client must send all request headers within this long (slowloris), or gets 408 and is disconnected. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10000),
+  /** ...and the whole request, body included, within this long. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
   /** Serve the hot scoring routes through the lean node:http lane in front of Express (same behaviour, less CPU). */
   HTTP_LEAN_LANE: z.stringbool().default(true),
   /** Path prefix the gateway serves under, as a reverse proxy forwards it (e.g. /scoring); empty for none. */
@@ -54,6 +58,14 @@ export const ConfigFields = z.object({
   MISS_BATCH_WAIT_MS: milliseconds.max(1000).default(2),
   /** The most applicants one job carries (misses of one window, or a slice of a big batch). */
   MISS_BATCH_MAX: z.coerce.number().int().positive().max(1000).default(64),
+  /**
+   * Requests with misses (they cost a model run) one client may send per RATE_LIMIT_WINDOW_SECONDS,
+   * counted in Redis across all gateway replicas; 0 turns the limit off. Hits are not limited.
+   */
+  RATE_LIMIT_MISSES: z.coerce.number().int().nonnegative().default(1200),
+  RATE_LIMIT_WINDOW_SECONDS: seconds.default(60),
+  /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted to name the client. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Above this many waiting jobs (each up to MISS_BATCH_MAX applicants), new misses are refused with 503 (hits are still served). */
   MAX_QUEUE_DEPTH: z.coerce.number().int().positive().default(10000),
   MODEL_MANIFEST_PATH: z.string().min(1).default('model/manifest.json'),

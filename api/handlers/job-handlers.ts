@@ -16,7 +16,7 @@ export function submitJobHandler(scorer: Scorer, config: JobHandlerConfig): Hand
   const schema = jobRequest(config.BATCH_MAX_ITEMS);
   return async (request) => {
     const body = parseInput(schema, request.body);
-    const options = { waitMs: 0, requestId: request.requestId };
+    const options = { waitMs: 0, requestId: request.requestId, client: request.client };
     if (body.applicant) {
       const answer = await scorer.score(body.applicant, options);
       if (answer.kind === 'pending') return acceptedAnswer(config.BASE_PATH, answer.jobId, scorer.modelVersion, []);

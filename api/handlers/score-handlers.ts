@@ -30,7 +30,7 @@ export function scoreHandler(
   return async (request) => {
     const applicant = parseInput(Applicant, request.body);
     const { waitMs, applied } = waitPreference(request.header('prefer'), config.SYNC_WAIT_MS, config.SYNC_WAIT_MAX_MS);
-    const answer = await scorer.score(applicant, { waitMs, requestId: request.requestId });
+    const answer = await scorer.score(applicant, { waitMs, requestId: request.requestId, client: request.client });
     metrics.recordCache(endpoint, answer.kind === 'scored' && answer.cache === 'HIT' ? 'hit' : 'miss');
     return answer.kind === 'scored'
       ? scoredAnswer(view(answer.score), answer.cache, answer.score.model_version, applied)
@@ -44,7 +44,7 @@ export function batchHandler(scorer: Scorer, metrics: GatewayMetrics, config: Sc
   return async (request) => {
     const { applicants } = parseInput(schema, request.body);
     const { waitMs, applied } = waitPreference(request.header('prefer'), config.SYNC_WAIT_MS, config.SYNC_WAIT_MAX_MS);
-    const answer = await scorer.scoreMany(applicants, { waitMs, requestId: request.requestId });
+    const answer = await scorer.scoreMany(applicants, { waitMs, requestId: request.requestId, client: request.client });
     if (answer.kind === 'pending')
       return acceptedAnswer(config.BASE_PATH, answer.batchId, scorer.modelVersion, applied);
     metrics.recordCache('/scores/batch', 'miss', answer.misses);

@@ -8,6 +8,8 @@ export interface ApiRequest {
   /** Header value by lower-case name. */
   header: (name: string) => string | undefined;
   requestId?: string;
+  /** Who sent it (see http/client-address.ts): what per-client limits count by. */
+  client: string;
 }
 
 export interface ApiResponse {

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { clientOf } from './client-address.js';
 import type { ApiRequest, Handler } from './exchange.js';
 import { writeAnswer } from './respond.js';
 
@@ -9,6 +10,7 @@ function toApiRequest(req: Request): ApiRequest {
     header: (name) => req.get(name),
     // pino-http assigned it (the client's X-Request-Id when usable).
     requestId: String(req.id),
+    client: clientOf(req),
   };
 }
 

@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { timeRequest } from '../observability/http-metrics.js';
+import { clientOf } from './client-address.js';
 import type { Handler } from './exchange.js';
 import { sendError } from './problem.js';
 import { writeAnswer } from './respond.js';
@@ -60,7 +61,13 @@ export function withLeanLane(
       if (error !== undefined) return sendError(res, error, log);
       const body = (req as IncomingMessage & { body?: unknown }).body;
       route
-        .handler({ body, params: {}, header: (name) => headerValue(req, name), requestId: String(req.id) })
+        .handler({
+          body,
+          params: {},
+          header: (name) => headerValue(req, name),
+          requestId: String(req.id),
+          client: clientOf(req),
+        })
         .then((answer) => writeAnswer(res, answer))
         .catch((thrown: unknown) => sendError(res, thrown, log));
     });

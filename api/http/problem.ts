@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { DomainError } from '../../shared/errors.js';
-import { InvalidInput, MalformedJson, PayloadTooLarge, UnsupportedMediaType } from '../errors.js';
+import { InvalidInput, MalformedJson, PayloadTooLarge, RateLimited, UnsupportedMediaType } from '../errors.js';
 import { writeBody } from './respond.js';
 
 export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
@@ -53,9 +53,10 @@ export function sendError(res: ServerResponse, error: unknown, log: Logger): voi
     return;
   }
   if (known.status >= 500) log.warn({ err: known }, known.message);
-  // Overload and outages pass: tell clients when to come back rather than let them hammer.
-  const headers: Record<string, string> =
-    known.status === 503 ? { 'Retry-After': String(RETRY_UNAVAILABLE_AFTER_S) } : {};
+  // Overload, outages and limits pass: tell clients when to come back rather than let them hammer.
+  const retryAfterS =
+    known instanceof RateLimited ? known.retryAfterS : known.status === 503 ? RETRY_UNAVAILABLE_AFTER_S : undefined;
+  const headers: Record<string, string> = retryAfterS === undefined ? {} : { 'Retry-After': String(retryAfterS) };
   sendProblem(res, toProblem(known), headers);
 }
 

@@ -25,7 +25,9 @@ export function operationsRoutes({ metrics, readiness, credentials }: Operations
     }
     sendProblem(res, { type: 'about:blank', title: 'Not ready', status: 503, code: 'NOT_READY', detail: state.reason });
   });
-  router.get('/metrics', requireAdmin(credentials), async (_req, res) => {
+  // Every method below /metrics is behind the credentials, so not even Express's automatic OPTIONS answers without them.
+  router.use('/metrics', requireAdmin(credentials));
+  router.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return router;

@@ -5,6 +5,7 @@ import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { ScoringFailed } from '../errors.js';
 import type { BatchStore } from '../jobs/batch-store.js';
+import type { MissRateLimit } from './miss-rate-limit.js';
 import type { MissResolver } from './miss-resolver.js';
 import { distinct, toQuestion, type Question } from './question.js';
 
@@ -19,11 +20,14 @@ export interface ScoreOptions {
   /** How long to wait for the worker; 0 enqueues and answers at once. */
   waitMs: number;
   requestId?: string;
+  /** Who asks: misses count against this client's limit. */
+  client: string;
 }
 
 export interface ScorerDeps {
   cache: ScoreCache;
   misses: MissResolver;
+  missLimit: MissRateLimit;
   batches: BatchStore;
   cachePrefix: string;
   modelVersion: string;
@@ -44,10 +48,11 @@ export class Scorer {
     return toQuestion(applicant, this.deps.cachePrefix, this.deps.modelVersion);
   }
 
-  async score(applicant: Applicant, { waitMs, requestId }: ScoreOptions): Promise<SingleAnswer> {
+  async score(applicant: Applicant, { waitMs, requestId, client }: ScoreOptions): Promise<SingleAnswer> {
     const question = this.question(applicant);
     const cached = await this.deps.cache.read(question.key);
     if (cached) return { kind: 'scored', score: cached, cache: 'HIT' };
+    await this.deps.missLimit.take(client);
     const answer = (await this.deps.misses.resolve([question], waitMs, requestId)).get(question.code);
     if (answer instanceof ScoringFailed) throw answer;
     return answer ? { kind: 'scored', score: answer, cache: 'MISS' } : { kind: 'pending', jobId: question.id };
@@ -60,7 +65,7 @@ export class Scorer {
    */
   async scoreMany(
     applicants: readonly Applicant[],
-    { waitMs, requestId }: ScoreOptions,
+    { waitMs, requestId, client }: ScoreOptions,
     remember = false,
   ): Promise<BatchAnswer> {
     const questions = applicants.map((a) => this.question(a));
@@ -71,6 +76,8 @@ export class Scorer {
 
     const misses = unique.filter((q) => !answers.has(q.code));
     if (misses.length > 0) {
+      // A batch with misses counts once: the limit is on requests that reach the queue, not rows.
+      await this.deps.missLimit.take(client);
       const resolution = await this.deps.misses.resolve(misses, waitMs, requestId);
       for (const [code, answer] of resolution) {
         if (answer instanceof ScoringFailed) {

@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildGateway, type Gateway } from '../../api/gateway.js';
+import { createHttpServer } from '../../api/http/server.js';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
@@ -12,9 +13,9 @@ import { deleteKeysUnder, keysUnder, REDIS_URL, testNamespace } from './redis.js
 
 const silent = pino({ level: 'silent' });
 
-function listen(gateway: Gateway): Promise<Server> {
+function listen(gateway: Gateway, config: Config): Promise<Server> {
   return new Promise<Server>((resolve) => {
-    const listening = createServer(gateway.listener).listen(0, '127.0.0.1', () => resolve(listening));
+    const listening = createHttpServer(gateway.listener, config).listen(0, '127.0.0.1', () => resolve(listening));
   });
 }
 
@@ -54,7 +55,7 @@ export class Stack {
     });
     const gateway = buildGateway(config, silent);
     await gateway.whenReady();
-    const server = await listen(gateway);
+    const server = await listen(gateway, config);
     return new Stack(config, gateway, server, new Redis(config.REDIS_URL, { lazyConnect: true }));
   }
 
@@ -65,7 +66,7 @@ export class Stack {
   async startPeerGateway(): Promise<{ url: string; gateway: Gateway }> {
     const gateway = buildGateway(this.config, silent);
     await gateway.whenReady();
-    const server = await listen(gateway);
+    const server = await listen(gateway, this.config);
     this.peers.push({ gateway, server });
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, gateway };
   }
