@@ -41,6 +41,7 @@ const ERRORS: Record<number, ResponseConfig> = {
   413: problem('Body too large'),
   415: problem('Content-Type is not JSON'),
   422: problem('Invalid fields: `errors` lists each field path (JSON pointer) and reason'),
+  429: problem('This client sent more than RATE_LIMIT_MISSES requests with misses in the window; see Retry-After'),
   502: problem('The job failed after all its retries'),
   503: problem('Redis unreachable, or too many jobs waiting (QUEUE_FULL); see Retry-After'),
 };
