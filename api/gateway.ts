@@ -54,13 +54,18 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   const queue: ScoreQueue = new Queue<ScoreJobData, ScoreJobResult>(SCORE_QUEUE, {
     connection: queueRedis,
     prefix: config.QUEUE_PREFIX,
+    skipVersionCheck: true,
     defaultJobOptions: scoreJobOptions({
       attempts: config.JOB_ATTEMPTS,
       backoffMs: config.JOB_BACKOFF_MS,
       retentionS: config.JOB_RETENTION_SECONDS,
     }),
   });
-  const events = new QueueEvents(SCORE_QUEUE, { connection: eventsRedis, prefix: config.QUEUE_PREFIX });
+  const events = new QueueEvents(SCORE_QUEUE, {
+    connection: eventsRedis,
+    prefix: config.QUEUE_PREFIX,
+    skipVersionCheck: true,
+  });
   const warn = (source: string) => (err: Error) => log.warn({ err: err.message, source }, 'connection error');
   for (const redis of connections) redis.on('error', warn('redis'));
   queue.on('error', warn('queue'));

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../shared/config.js';
 import { onShutdown, runMain } from '../shared/lifecycle.js';
 import { buildGateway } from './gateway.js';
-import { createHttpServer } from './http/server.js';
+import { createHttpServer, drainHttpServer } from './http/server.js';
 
 const STARTUP_WAIT_MS = 5000;
 
@@ -24,7 +24,7 @@ runMain(async () => {
   onShutdown(
     log,
     config.SHUTDOWN_TIMEOUT_MS,
-    () => new Promise((resolve) => server.close(resolve)),
+    () => drainHttpServer(server),
     () => gateway.close(),
   );
 });

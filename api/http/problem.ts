@@ -2,7 +2,14 @@ import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { DomainError } from '../../shared/errors.js';
-import { InvalidInput, MalformedJson, PayloadTooLarge, RateLimited, UnsupportedMediaType } from '../errors.js';
+import {
+  InvalidInput,
+  MalformedJson,
+  NotFound,
+  PayloadTooLarge,
+  RateLimited,
+  UnsupportedMediaType,
+} from '../errors.js';
 import { writeBody } from './respond.js';
 
 export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
@@ -32,10 +39,19 @@ export function sendProblem(res: ServerResponse, problem: Problem, headers: Reco
   writeBody(res, problem.status, { ...headers, 'Content-Type': PROBLEM_JSON }, JSON.stringify(problem));
 }
 
-/** body-parser's failures carry a `type`; turn the ones a client causes into our typed errors. */
+/** body-parser's and the router's failures carry a `type` or a 400; turn the ones a client causes into our typed errors. */
 function fromBodyParser(error: unknown): DomainError | undefined {
-  const { type, limit } = (error ?? {}) as { type?: unknown; limit?: unknown };
+  const { type, limit, status, expose } = (error ?? {}) as {
+    type?: unknown;
+    limit?: unknown;
+    status?: unknown;
+    expose?: unknown;
+  };
   if (type === 'entity.parse.failed') return new MalformedJson({ cause: error });
+  // A compressed body its decoder rejects (zlib's Z_DATA_ERROR, brotli's "Decompression failed").
+  if (type === undefined && status === 400 && expose === true) return new MalformedJson({ cause: error });
+  // A path parameter that is not valid percent-encoding (GET /jobs/%ZZ): no such job.
+  if (error instanceof URIError && status === 400) return new NotFound('that job');
   if (type === 'entity.too.large') return new PayloadTooLarge(Number(limit));
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaType(String(type));
   return undefined;

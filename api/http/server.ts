@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { Config } from '../../shared/config.js';
 
 /** How often Node looks for requests past their deadlines (its default, 30 s, would let a slow client linger). */
@@ -22,4 +23,18 @@ export function createHttpServer(
     },
     listener,
   );
+}
+
+/**
+ * Stops taking connections and resolves once every open one has ended. Each answer from now on
+ * carries `Connection: close`, so a keep-alive client finishes its request and moves on (to another
+ * replica) instead of holding this one open. Idle keep-alive sockets are not cut at once (as
+ * http.Server#close would, racing a client that is sending on one): they end when the client's
+ * keep-alive timer, shorter than the server's, closes them.
+ */
+export function drainHttpServer(server: Server): Promise<void> {
+  server.prependListener('request', (_req, res) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  });
+  return new Promise((resolve) => NetServer.prototype.close.call(server, () => resolve()));
 }

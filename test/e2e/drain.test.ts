@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applicantNumber } from '../support/applicants.js';
@@ -36,7 +37,11 @@ describe('SIGTERM to the gateway: it stops accepting, and finishes what it accep
     await new Promise((resolve) => setTimeout(resolve, 300));
     api.child.kill('SIGTERM');
     await waitForOutput(api, /shutting down/);
-    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    // A new connection is refused (a kept-alive one would still be served, with Connection: close).
+    const fresh = new Promise((resolve, reject) =>
+      get(`${base}/healthz`, { agent: false }, resolve).on('error', reject),
+    );
+    await expect(fresh).rejects.toThrow(/ECONNREFUSED/);
 
     const worker = ServiceProcess.start('worker/main.js', env);
     started.push(worker);
