@@ -8,7 +8,7 @@ import type { Config } from '../shared/config.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
 import { createRedis } from '../shared/redis.js';
-import { assertQueueRedisKeepsKeys } from '../shared/redis-policy.js';
+import { assertQueueRedisKeepsKeys, assertQueueRedisVersion } from '../shared/redis-policy.js';
 import { ScoreCache } from '../shared/score-cache.js';
 import { createApp } from './app.js';
 import { BatchStore } from './jobs/batch-store.js';
@@ -119,6 +119,8 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   const whenReady = async () => {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     await assertQueueRedisKeepsKeys(queueRedis, config.QUEUE_REDIS_URL, cacheIsSeparate);
+    // BullMQ's own version check is off (it would print its eviction warning beside ours): check here.
+    await assertQueueRedisVersion(queueRedis, config.QUEUE_REDIS_URL);
   };
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -61,3 +61,24 @@ export function redactUrl(url: string): string {
   if (parsed.password) parsed.password = '***';
   return parsed.toString();
 }
+
+/** Claims use `SET … NX GET`, which Redis accepts from 7.0 on. */
+export const MIN_QUEUE_REDIS_VERSION = [7, 0] as const;
+
+/** True when a `redis_version` (e.g. 7.2.4) is at least `minimum` (major, minor). */
+export function versionAtLeast(version: string, minimum: readonly [number, number]): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > minimum[0] || (major === minimum[0] && minor >= minimum[1]);
+}
+
+/** Refuses a queue Redis (any master of a cluster) older than MIN_QUEUE_REDIS_VERSION, in one line. */
+export async function assertQueueRedisVersion(queueRedis: RedisClient, url: string): Promise<void> {
+  for (const server of await masters(queueRedis)) {
+    const version = /^redis_version:(\S+)/m.exec(await server.info('server'))?.[1] ?? '0';
+    if (!versionAtLeast(version, MIN_QUEUE_REDIS_VERSION)) {
+      throw new StartupError(
+        `The queue's Redis at ${redactUrl(url)} is version ${version}; the gateway needs ${MIN_QUEUE_REDIS_VERSION.join('.')} or later.`,
+      );
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MIN_QUEUE_REDIS_VERSION, versionAtLeast } from '../../shared/redis-policy.js';
 import { ConfigError, loadConfig } from '../../shared/config.js';
 
 describe('loadConfig', () => {
@@ -35,5 +36,15 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(name);
     expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('the queue Redis version the gateway accepts', () => {
+  it('7.0 and later (claims use SET NX GET); 6.2 and older are refused', () => {
+    expect(versionAtLeast('7.0.0', MIN_QUEUE_REDIS_VERSION)).toBe(true);
+    expect(versionAtLeast('7.2.4', MIN_QUEUE_REDIS_VERSION)).toBe(true);
+    expect(versionAtLeast('8.0.1', MIN_QUEUE_REDIS_VERSION)).toBe(true);
+    expect(versionAtLeast('6.2.14', MIN_QUEUE_REDIS_VERSION)).toBe(false);
+    expect(versionAtLeast('garbage', MIN_QUEUE_REDIS_VERSION)).toBe(false);
   });
 });
