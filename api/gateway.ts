@@ -90,7 +90,8 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
   });
-  const missLimit = new MissRateLimit(cacheRedis, {
+  // On the Redis that never evicts: an evicted counter would let a client past its limit.
+  const missLimit = new MissRateLimit(queueRedis, {
     limit: config.RATE_LIMIT_MISSES,
     windowS: config.RATE_LIMIT_WINDOW_SECONDS,
     prefix: `${config.CACHE_PREFIX}:rl:miss:`,

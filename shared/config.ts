@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import { parseClusterUrl } from './redis-url.js';
 
 const milliseconds = z.coerce.number().int().nonnegative();
 const seconds = z.coerce.number().int().positive();
 const redisUrl = z.union(
-  [
-    z.url({ protocol: /^rediss?$/ }),
-    z.string().regex(/^(rediss?)\+cluster:\/\/(?:([^@\s/]+)@)?([\w.-]+:\d+(?:,[\w.-]+:\d+)*)\/?$/),
-  ],
+  [z.url({ protocol: /^rediss?$/ }), z.string().refine((url) => parseClusterUrl(url) !== undefined)],
   { error: 'a redis://, rediss:// or redis+cluster://host:port,host:port URL' },
 );
 

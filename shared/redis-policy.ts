@@ -1,4 +1,5 @@
-import { masters, parseClusterUrl, type RedisClient } from './redis.js';
+import { masters, type RedisClient } from './redis.js';
+import { parseClusterUrl } from './redis-url.js';
 import { StartupError } from './lifecycle.js';
 
 /** One server's `maxmemory-policy`, and which server said so (host:port). */

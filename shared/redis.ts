@@ -1,4 +1,5 @@
-import { Cluster, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { parseClusterUrl, type ClusterUrl } from './redis-url.js';
 
 /** A connection to a single Redis or to a Redis Cluster; everything above shared/ takes either. */
 export type RedisClient = Redis | Cluster;
@@ -17,39 +18,6 @@ const ROLE_OPTIONS: Record<RedisRole, RedisOptions> = {
 };
 
 const reconnectDelayMs = (attempt: number) => Math.min(50 * attempt, 1000);
-
-/**
- * `redis+cluster://[user:password@]host:port,host:port/` (or `rediss+cluster://` for TLS): the seed
- * nodes of a Redis Cluster. Any few masters will do; the client learns the rest from CLUSTER SLOTS.
- * shared/config.ts accepts the same pattern (a test holds the two together).
- */
-export const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:([^@\s/]+)@)?([\w.-]+:\d+(?:,[\w.-]+:\d+)*)\/?$/;
-
-export interface ClusterUrl {
-  seeds: ClusterNode[];
-  username?: string;
-  password?: string;
-  tls: boolean;
-}
-
-/** The parts of a cluster URL; undefined for anything else (a plain redis:// URL included). */
-export function parseClusterUrl(url: string): ClusterUrl | undefined {
-  const match = CLUSTER_URL.exec(url);
-  if (!match) return undefined;
-  const [, scheme, userinfo, hosts] = match;
-  const seeds = hosts!.split(',').map((seed) => {
-    const colon = seed.lastIndexOf(':');
-    return { host: seed.slice(0, colon), port: Number(seed.slice(colon + 1)) };
-  });
-  const parsed: ClusterUrl = { seeds, tls: scheme === 'rediss' };
-  if (userinfo) {
-    const colon = userinfo.indexOf(':');
-    const username = decodeURIComponent(colon < 0 ? userinfo : userinfo.slice(0, colon));
-    if (username) parsed.username = username;
-    if (colon >= 0) parsed.password = decodeURIComponent(userinfo.slice(colon + 1));
-  }
-  return parsed;
-}
 
 /**
  * A Redis Cluster client for one role. Node connections are lazy in ioredis, and a cluster without

@@ -50,6 +50,8 @@ export function batchHandler(scorer: Scorer, metrics: GatewayMetrics, config: Sc
     metrics.recordCache('/scores/batch', 'miss', answer.misses);
     metrics.recordCache('/scores/batch', 'hit', answer.scores.length - answer.misses);
     const cache = answer.misses === 0 ? 'HIT' : 'MISS';
-    return scoredAnswer({ results: answer.scores }, cache, scorer.modelVersion, applied);
+    // During a rollout another version's worker may have answered some rows: name every version used.
+    const versions = [...new Set(answer.scores.map((score) => score.model_version))].join(', ');
+    return scoredAnswer({ results: answer.scores }, cache, versions, applied);
   };
 }

@@ -53,9 +53,13 @@ export class RedisCluster {
     const nodes: ClusterNode[] = [];
     const cluster = new RedisCluster(nodes, dir);
     try {
+      // Each node has a client port and an explicit bus port (the default, port + 10000, can fall
+      // outside the port range or be taken); all distinct.
+      const ports = new Set<number>();
+      while (ports.size < masters * 2) ports.add(await freePort());
+      const [...free] = ports;
       for (let i = 0; i < masters; i++) {
-        // An explicit bus port: the default (port + 10000) can fall outside the port range or be taken.
-        const [port, busPort] = [await freePort(), await freePort()];
+        const [port, busPort] = [free[2 * i]!, free[2 * i + 1]!];
         const child = spawn(
           'redis-server',
           [
