@@ -47,10 +47,14 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   const { version: modelVersion } = readModelManifest(config.MODEL_MANIFEST_PATH);
 
   const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
-  const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'request', 'scoring-api');
-  const cacheRedis = cacheIsSeparate ? createRedis(config.CACHE_REDIS_URL, 'request', 'scoring-api-cache') : queueRedis;
+  const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'queue', 'scoring-api-queue');
+  const cacheRedis = createRedis(config.CACHE_REDIS_URL, 'request', 'scoring-api-cache');
+  // Claims, batch records and rate-limit counters: queue bookkeeping, on the queue's Redis.
+  const bookkeepingRedis = cacheIsSeparate
+    ? createRedis(config.QUEUE_REDIS_URL, 'request', 'scoring-api-bookkeeping')
+    : cacheRedis;
   const eventsRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-api-events');
-  const connections = [...new Set([queueRedis, cacheRedis, eventsRedis])];
+  const connections = [...new Set([queueRedis, cacheRedis, bookkeepingRedis, eventsRedis])];
   const queue: ScoreQueue = new Queue<ScoreJobData, ScoreJobResult>(SCORE_QUEUE, {
     connection: queueRedis,
     prefix: config.QUEUE_PREFIX,
@@ -77,9 +81,9 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     jitterS: config.CACHE_TTL_JITTER_SECONDS,
   });
   // Batch records are not a cache: they live with the queue, on the Redis that never evicts.
-  const batches = new BatchStore(queueRedis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS);
+  const batches = new BatchStore(bookkeepingRedis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS);
   // Claims are queue bookkeeping: like batch records, on the Redis that never evicts.
-  const claims = new ClaimStore(queueRedis, config.JOB_RETENTION_SECONDS * 1000);
+  const claims = new ClaimStore(bookkeepingRedis, config.JOB_RETENTION_SECONDS * 1000);
   const jobItems = async (jobId: string) => (await queue.getJob(jobId))?.data.items.map((item) => item.id) ?? [];
   const misses = new MissResolver({
     cache,
@@ -91,7 +95,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     metrics,
   });
   // On the Redis that never evicts: an evicted counter would let a client past its limit.
-  const missLimit = new MissRateLimit(queueRedis, {
+  const missLimit = new MissRateLimit(bookkeepingRedis, {
     limit: config.RATE_LIMIT_MISSES,
     windowS: config.RATE_LIMIT_WINDOW_SECONDS,
     prefix: `${config.CACHE_PREFIX}:rl:miss:`,

@@ -38,10 +38,8 @@ export async function startScoringWorker(
 ): Promise<ScoringWorker> {
   const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-worker');
   const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
-  const cacheRedis = cacheIsSeparate
-    ? createRedis(config.CACHE_REDIS_URL, 'blocking', 'scoring-worker-cache')
-    : queueRedis;
-  const connections = [...new Set([queueRedis, cacheRedis])];
+  const cacheRedis = createRedis(config.CACHE_REDIS_URL, 'writer', 'scoring-worker-cache');
+  const connections = [queueRedis, cacheRedis];
   for (const redis of connections) redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const quitAll = () => Promise.allSettled(connections.map((redis) => redis.quit()));
 

@@ -57,18 +57,20 @@ export class JobTracker {
     const cached = await this.deps.cache.read(scoreKey(this.deps.cachePrefix, modelVersion, code));
     if (cached) return { status: 'completed', result: cached };
     const holder = await this.deps.claims.holder(claimKey(this.deps.cachePrefix, modelVersion, code));
-    const job = holder && (await orUnavailable(() => this.deps.queue.getJob(holder)));
-    if (!job) return undefined;
-    const status = clientStatus(await orUnavailable(() => job.getState()));
+    if (!holder) return undefined;
+    // State first, then the job: a job read before it completed would carry no result yet.
+    const status = clientStatus(await orUnavailable(() => this.deps.queue.getJobState(holder)));
     if (!status) return undefined;
+    if (status === 'queued' || status === 'active') return { status };
+    const job = await orUnavailable(() => this.deps.queue.getJob(holder));
+    if (!job) return undefined;
     if (status === 'completed') {
       const id = applicantId(modelVersion, code);
       const item = ScoreJobResult.safeParse(job.returnvalue).data?.results.find((result) => result.id === id);
       if (!item) return undefined;
       return 'score' in item ? { status, result: item.score } : { status: 'failed', error: item.error };
     }
-    if (status === 'failed') return { status, error: job.failedReason };
-    return { status };
+    return { status, error: job.failedReason };
   }
 
   private async batchStatus(id: string): Promise<JobStatus> {

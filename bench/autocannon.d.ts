@@ -1,0 +1,53 @@
+/**
+ * The part of autocannon 8's programmatic API the bench uses. The package ships no types and
+ * nothing may be installed, so this declares only what load.ts calls.
+ */
+declare module 'autocannon' {
+  import type { EventEmitter } from 'node:events';
+
+  namespace autocannon {
+    interface Request {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      /** Called before each request is encoded; returns the request to send. */
+      setupRequest?: (request: Request) => Request;
+    }
+
+    interface Options {
+      url: string;
+      connections: number;
+      /** Seconds; ignored when `amount` is set. */
+      duration?: number;
+      /** Exactly this many requests, then stop. */
+      amount?: number;
+      /** With `duration`: stop early after this many requests. */
+      maxOverallRequests?: number;
+      /** Milliseconds between autocannon's internal samples; also how late it notices the end. */
+      sampleInt?: number;
+      /** Seconds before a request counts as timed out. */
+      timeout?: number;
+      method?: string;
+      headers?: Record<string, string>;
+      requests?: Request[];
+    }
+
+    interface Result {
+      /** Connection errors, timeouts included. */
+      errors: number;
+      timeouts: number;
+    }
+
+    interface Instance extends EventEmitter {
+      stop(): void;
+    }
+  }
+
+  function autocannon(
+    options: autocannon.Options,
+    callback: (error: Error | null, result: autocannon.Result) => void,
+  ): autocannon.Instance;
+
+  export = autocannon;
+}

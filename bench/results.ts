@@ -1,0 +1,96 @@
+import type { LoadResult } from './load.js';
+import type { MachineInfo } from './machine.js';
+import type { WorkerCounts } from './model-runs.js';
+import type { Settings } from './settings.js';
+
+export type RunGroup = 'baseline' | 'hit' | 'miss' | 'mix' | 'storm' | 'batch' | 'poll';
+
+/** CPU used per request by each party, in microseconds. */
+export interface CpuPerRequest {
+  /** Processes under test: gateway + workers, or the baseline's own processes. */
+  serverUs: number;
+  /** The Redis server, whoever its other clients are (INFO cpu). */
+  redisUs: number;
+  /** The bench itself (autocannon): shows when the load generator, not the server, is the limit. */
+  clientUs: number;
+}
+
+/** One measured run of one scenario or baseline. */
+export interface RunResult extends LoadResult {
+  id: string;
+  label: string;
+  group: RunGroup;
+  connections: number;
+  cpuPerRequest: CpuPerRequest;
+  /** Service runs: what the workers did during the run (from their /metrics), stragglers included. */
+  work?: WorkerCounts;
+  /** Batch runs: applicants in each request. */
+  applicantsPerRequest?: number;
+  /** Poll runs: GET /jobs/:id calls per job, on average. */
+  pollsPerJob?: number;
+  /** Settings this run's service had on top of the bench's (e.g. batching off). */
+  env?: Record<string, string>;
+  /** What went wrong; any entry fails the bench. */
+  problems: string[];
+}
+
+export interface MemoryResult {
+  /** Cached applicants measured (the hit pool). */
+  entries: number;
+  /**
+   * MEMORY USAGE of one answer's key and hash, SAMPLES 0, with the key as long as under the default
+   * CACHE_PREFIX: mean, smallest and largest over the entries.
+   */
+  meanBytes: number;
+  minBytes: number;
+  maxBytes: number;
+  /** What such a key looks like in production. */
+  exampleKey: string;
+  /** The same entries under the bench's own, longer prefix, as the service wrote them. */
+  asWritten: { prefix: string; meanBytes: number };
+  /** The claim a miss leaves behind for the job retention period (queue bookkeeping, not the cache). */
+  claimBytes: number | null;
+}
+
+/** What every run of the same scenario shares: its name, group and connections. */
+export interface RunMeta {
+  id: string;
+  label: string;
+  group: RunGroup;
+  connections: number;
+}
+
+/** A run's result with the failures anyone would flag: connection errors and unexpected answers. */
+export function toRun(meta: RunMeta, load: LoadResult, cpuPerRequest: CpuPerRequest): RunResult {
+  const problems: string[] = [];
+  if (load.requests === 0) problems.push('no responses');
+  if (load.errors > 0) problems.push(`${load.errors} connection errors or timeouts`);
+  if (load.unexpected > 0) problems.push(`${load.unexpected} unexpected answers: ${JSON.stringify(load.statusCounts)}`);
+  return { ...meta, ...load, cpuPerRequest, problems };
+}
+
+/** One target of issue 5 as this run measured it. `value` is null when a run it needs failed. */
+export interface Ratio {
+  id: string;
+  /** The issue's target number (1–6). */
+  target: number;
+  label: string;
+  value: number | null;
+  goal: string;
+  met: boolean;
+}
+
+/** Everything one `npm run bench` measured: written as JSON, summarised as Markdown and SVG. */
+export interface SuiteResults {
+  /** UTC date of the run, YYYY-MM-DD: the results' file name. */
+  date: string;
+  mode: 'full' | 'smoke';
+  startedAt: string;
+  durationS: number;
+  machine: MachineInfo;
+  settings: Settings;
+  runs: RunResult[];
+  memory: MemoryResult | null;
+  ratios: Ratio[];
+  failures: string[];
+}

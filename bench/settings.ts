@@ -1,0 +1,90 @@
+/** How hard and how long each scenario runs. Baselines and service runs share every figure here. */
+export interface Settings {
+  mode: 'full' | 'smoke';
+  /** Connections of every saturated run. */
+  connections: number;
+  saturatedS: number;
+  /** Runs with one connection, for latency without queueing in front of the server. */
+  sequentialS: number;
+  /** An unrecorded run of this long before each hit run, so the JIT and connection pools are warm; 0 skips it. */
+  warmupS: number;
+  /** The same for miss runs, counted in requests: never-seen applicants are few (20,600), the warm-up spends them too. */
+  warmupMisses: number;
+  /** Distinct cached applicants the hit runs cycle through. */
+  hitPool: number;
+  stormClients: number;
+  stormRounds: number;
+  batchSize: number;
+  batchHitRepeats: number;
+  batchMissRepeats: number;
+  /** Single hit requests compared with one batch of the same size. */
+  singles: number;
+  pollJobs: number;
+  /** Service settings taken from the bench's environment (see SERVICE_SETTINGS), given to every service process. */
+  serviceEnv: Record<string, string>;
+}
+
+/**
+ * Service settings `npm run bench` passes through from its own environment, so one can measure
+ * e.g. `MISS_BATCH_WAIT_MS=0 npm run bench`. Everything else the service gets is set by the bench.
+ */
+const SERVICE_SETTINGS = [
+  'MISS_BATCH_WAIT_MS',
+  'MISS_BATCH_MAX',
+  'WORKER_CONCURRENCY',
+  'HTTP_LEAN_LANE',
+  'LOG_LEVEL',
+  'SYNC_WAIT_MS',
+] as const;
+
+export function serviceEnvFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(SERVICE_SETTINGS.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])));
+}
+
+/** What the bench sets on every service process, whatever the environment says. */
+export const BENCH_SERVICE_ENV = {
+  // A load generator is one client sending thousands of misses a second: the per-client limit would 429 it.
+  RATE_LIMIT_MISSES: '0',
+  // Leftovers of an interrupted run expire within minutes instead of a day.
+  CACHE_TTL_SECONDS: '900',
+  JOB_RETENTION_SECONDS: '900',
+} as const;
+
+type Mode = Omit<Settings, 'serviceEnv'>;
+
+const SHARED = {
+  hitPool: 1000,
+  stormClients: 200,
+  batchSize: 1000,
+  singles: 1000,
+} as const;
+
+/** About three and a half minutes on a 2-core machine. */
+export const FULL: Mode = {
+  ...SHARED,
+  mode: 'full',
+  connections: 16,
+  saturatedS: 10,
+  sequentialS: 5,
+  warmupS: 2,
+  warmupMisses: 1500,
+  stormRounds: 3,
+  batchHitRepeats: 20,
+  batchMissRepeats: 5,
+  pollJobs: 200,
+};
+
+/** Every scenario once, briefly: proves the bench still runs, measures nothing worth keeping. */
+export const SMOKE: Mode = {
+  ...SHARED,
+  mode: 'smoke',
+  connections: 8,
+  saturatedS: 0.3,
+  sequentialS: 0.2,
+  warmupS: 0,
+  warmupMisses: 0,
+  stormRounds: 1,
+  batchHitRepeats: 2,
+  batchMissRepeats: 1,
+  pollJobs: 5,
+};

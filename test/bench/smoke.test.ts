@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { PROJECT_ROOT } from '../support/processes.js';
+import { REDIS_URL } from '../support/redis.js';
+
+/** Every run the suite must produce: a scenario that silently drops out fails here. */
+const EXPECTED_RUNS = [
+  'floor',
+  'express-zod',
+  'queue-floor-sequential',
+  'queue-floor-saturated',
+  'hit-decisions',
+  'hit-probabilities',
+  'hit-risk-categories',
+  'hit-scores',
+  'singles-hits',
+  'batch-hits',
+  'mix-90-10',
+  'storm-1',
+  'poll',
+  'miss-sequential-1w',
+  'miss-saturated-1w',
+  'miss-sequential-2w',
+  'miss-saturated-2w',
+  'miss-saturated-1w-miss-batch-wait-ms-0',
+  'batch-misses',
+];
+const EXPECTED_TARGETS = [1, 2, 3, 4, 5, 6];
+
+/** The part of the results file this test reads. */
+const Results = z.object({
+  mode: z.literal('smoke'),
+  runs: z.array(z.object({ id: z.string(), rps: z.number(), problems: z.array(z.string()) })),
+  memory: z.object({ meanBytes: z.number() }).nullable(),
+  ratios: z.array(z.object({ id: z.string(), target: z.number(), value: z.number().nullable() })),
+  failures: z.array(z.string()),
+});
+
+/** Runs `node dist/bench/run.js --smoke --out <dir>` (dist/ is built by `npm test`), its output kept for failures. */
+function runSmoke(outDir: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/bench/run.js', '--smoke', '--out', outDir], {
+      cwd: PROJECT_ROOT,
+      // Only what the bench needs: a MISS_BATCH_WAIT_MS or the like from the caller would change the suite.
+      env: { PATH: process.env.PATH ?? '', REDIS_URL },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm run bench -- --smoke', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('bench smoke: every scenario runs -> exit 0, every run in the JSON with positive rps, every target computed', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'bench-smoke-test-'));
+    dirs.push(outDir);
+
+    const { code, output } = await runSmoke(outDir);
+
+    expect(code, output).toBe(0);
+    const results = Results.parse(JSON.parse(await readFile(join(outDir, 'latest.json'), 'utf8')));
+    expect(results.failures, output).toEqual([]);
+    expect(results.runs.map((run) => run.id).sort()).toEqual([...EXPECTED_RUNS].sort());
+    for (const run of results.runs) {
+      expect(run.rps, run.id).toBeGreaterThan(0);
+      expect(run.problems, run.id).toEqual([]);
+    }
+    expect(results.memory?.meanBytes).toBeGreaterThan(0);
+    expect([...new Set(results.ratios.map((ratio) => ratio.target))]).toEqual(EXPECTED_TARGETS);
+    for (const ratio of results.ratios) expect(ratio.value, ratio.id).not.toBeNull();
+    await expect(readFile(join(outDir, 'latest.md'), 'utf8')).resolves.toContain('## Targets');
+  }, 90_000);
+});
