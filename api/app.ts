@@ -1,6 +1,5 @@
 import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { AdminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
@@ -10,6 +9,7 @@ import { docsRoutes } from './docs/docs-routes.js';
 import { NotFound } from './errors.js';
 import { identifyClient } from './http/client-address.js';
 import { jsonBody } from './http/json-body.js';
+import { helmetHeaders } from './http/security-headers.js';
 import { withLeanLane } from './http/lean-lane.js';
 import { problemMiddleware } from './http/problem.js';
 import type { JobTracker } from './jobs/job-tracker.js';
@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): GatewayHttp {
   const { scorer, tracker, queue, metrics, credentials, config, log } = deps;
   // One instance of each, shared by both lanes: the same log lines, ids and headers either way.
   const logRequest = requestLogger(log);
-  const securityHeaders = helmet();
+  const securityHeaders = helmetHeaders();
   const client = identifyClient(config.TRUST_PROXY_HOPS);
   const endpoints = scoringEndpoints(scorer, metrics, config);
 

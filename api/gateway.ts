@@ -89,7 +89,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     cache,
     queue,
     claims,
-    waiter: new AnswerWaiter(events, jobItems),
+    waiter: new AnswerWaiter(events, jobItems, (jobId) => misses.jobSettled(jobId)),
     depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,

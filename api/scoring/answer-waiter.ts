@@ -23,6 +23,9 @@ export interface AnswerWait {
 /** The public ids of the applicants a job carried (read from the job when it failed). */
 export type JobItems = (jobId: string) => Promise<string[]>;
 
+/** Called with every job that finished, completed or failed. */
+export type JobSettled = (jobId: string) => void;
+
 /**
  * One QueueEvents subscription per gateway process, fanned out to every request waiting for an
  * applicant. Waits are keyed by the applicant's public id, not by job: a job carries many applicants,
@@ -34,9 +37,13 @@ export type JobItems = (jobId: string) => Promise<string[]>;
 export class AnswerWaiter {
   private readonly pending = new Map<string, Set<Pending>>();
 
-  constructor(events: QueueEvents, jobItems: JobItems) {
-    events.on('completed', ({ returnvalue }) => this.completed(returnvalue));
+  constructor(events: QueueEvents, jobItems: JobItems, jobSettled: JobSettled = () => undefined) {
+    events.on('completed', ({ jobId, returnvalue }) => {
+      this.completed(returnvalue);
+      jobSettled(jobId);
+    });
     events.on('failed', ({ jobId, failedReason }) => {
+      jobSettled(jobId);
       // The event names only the job; which applicants it carried costs a read, made only when needed.
       if (this.pending.size === 0) return;
       jobItems(jobId).then(

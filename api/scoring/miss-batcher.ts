@@ -8,6 +8,9 @@ export interface MissBatcherOptions {
   maxItems: number;
 }
 
+/** Whether work sent earlier is still out (e.g. a job not answered yet): then misses gather. */
+export type Busy = () => boolean;
+
 /** Sends one batch of items on (to the queue); resolves once the batch is accepted. */
 export type Flush<T> = (items: T[], requestIds: string[]) => Promise<void>;
 
@@ -46,6 +49,7 @@ export class MissBatcher<T extends { id: string }> {
   constructor(
     private readonly options: MissBatcherOptions,
     private readonly flush: Flush<T>,
+    private readonly busy: Busy = () => false,
   ) {}
 
   /** Resolves when every item is accepted (or rejects with the flush's error). */
@@ -74,13 +78,21 @@ export class MissBatcher<T extends { id: string }> {
     await Promise.allSettled([...this.running]);
   }
 
+  /** Work sent earlier came back (a job answered): what gathered meanwhile goes now, unless more is still out. */
+  kick(): void {
+    if (this.open.items.size > 0 && this.idle()) this.flushOpen();
+  }
+
+  private idle(): boolean {
+    return this.flushing === 0 && !this.busy();
+  }
+
   private schedule(): void {
     if (this.options.waitMs === 0) return this.flushOpen();
     if (this.scheduled) return;
-    this.scheduled =
-      this.flushing === 0
-        ? setImmediate(() => this.flushOpen())
-        : setTimeout(() => this.flushOpen(), this.options.waitMs);
+    this.scheduled = this.idle()
+      ? setImmediate(() => this.flushOpen())
+      : setTimeout(() => this.flushOpen(), this.options.waitMs);
   }
 
   private flushOpen(): void {
@@ -101,8 +113,8 @@ export class MissBatcher<T extends { id: string }> {
       for (const id of batch.items.keys()) {
         if (this.inFlight.get(id) === batch.accepted) this.inFlight.delete(id);
       }
-      // What gathered while this flush was in flight goes now rather than at its timer.
-      if (this.open.items.size > 0) this.flushOpen();
+      // What gathered while this flush was in flight goes now rather than at its timer, unless earlier work is still out.
+      this.kick();
     });
     this.running.add(done);
   }

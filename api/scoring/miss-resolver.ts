@@ -25,6 +25,9 @@ export interface MissResolverDeps {
   metrics: Pick<GatewayMetrics, 'jobsCoalesced' | 'missBatchSize'>;
 }
 
+/** See MissResolver.openJobs. */
+const OPEN_JOB_FORGET_MS = 1000;
+
 /** Job states in which a claim's job will still answer: waiting for it is enough. */
 const WILL_ANSWER = new Set<JobState | 'unknown'>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -37,9 +40,28 @@ const WILL_ANSWER = new Set<JobState | 'unknown'>(['waiting', 'active', 'delayed
  */
 export class MissResolver {
   private readonly batcher: MissBatcher<Question>;
+  /**
+   * This gateway's jobs not answered yet: while any is out, new misses gather (like Nagle's
+   * algorithm). A job whose answer is lost (a stall, events missed during a Redis restart) stops
+   * counting after OPEN_JOB_FORGET_MS, so it cannot hold misses back for longer than their timer.
+   */
+  private readonly openJobs = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly deps: MissResolverDeps) {
-    this.batcher = new MissBatcher(deps.batching, (questions, requestIds) => this.enqueue(questions, requestIds));
+    this.batcher = new MissBatcher(
+      deps.batching,
+      (questions, requestIds) => this.enqueue(questions, requestIds),
+      () => this.openJobs.size > 0,
+    );
+  }
+
+  /** A job finished (completed or failed), as the queue's events tell every gateway. */
+  jobSettled(jobId: string): void {
+    const forget = this.openJobs.get(jobId);
+    if (!forget) return;
+    clearTimeout(forget);
+    this.openJobs.delete(jobId);
+    this.batcher.kick();
   }
 
   /** Enqueues without waiting for answers (waitMs 0) or waits up to waitMs; never longer. */
@@ -131,6 +153,7 @@ export class MissResolver {
         { jobId },
       ),
     );
+    this.openJobs.set(jobId, setTimeout(() => this.jobSettled(jobId), OPEN_JOB_FORGET_MS).unref());
     this.deps.metrics.missBatchSize.observe(questions.length);
   }
 }

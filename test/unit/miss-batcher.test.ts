@@ -69,6 +69,19 @@ describe('MissBatcher: gathers concurrent misses into batches', () => {
     recorder.releaseAll();
   });
 
+  it('while earlier work is out (a job not answered), misses gather and go when it comes back', async () => {
+    const recorder = recordingFlush();
+    let jobsOut = 1;
+    const misses = new MissBatcher<Item>({ waitMs: 1000, maxItems: 64 }, recorder.flush, () => jobsOut > 0);
+    const done = [misses.submit(items('a')), misses.submit(items('b'))];
+    await tick();
+    expect(recorder.batches).toEqual([]);
+    jobsOut = 0;
+    misses.kick();
+    await Promise.all(done);
+    expect(recorder.batches.map((b) => b.ids)).toEqual([['a', 'b']]);
+  });
+
   it('flush on size: never more than MISS_BATCH_MAX items in one batch, order kept', async () => {
     const recorder = recordingFlush();
     const misses = batcher({ maxItems: 3 }, recorder.flush);
