@@ -24,6 +24,8 @@ declare module 'autocannon' {
       amount?: number;
       /** With `duration`: stop early after this many requests. */
       maxOverallRequests?: number;
+      /** Requests per second over all connections (at least 1); unset sends as fast as answers come. */
+      overallRate?: number;
       /** Milliseconds between autocannon's internal samples; also how late it notices the end. */
       sampleInt?: number;
       /** Seconds before a request counts as timed out. */

@@ -81,6 +81,18 @@ export class BenchRedis {
     return (await this.deleteMatching(`${this.runTag}*`)) + (await this.deleteMatching(`{${this.runTag}*`));
   }
 
+  /** Every key matching a SCAN pattern; keys written or removed meanwhile may or may not be in it. */
+  async keysMatching(pattern: string): Promise<string[]> {
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+    return found;
+  }
+
   close(): void {
     this.client.disconnect();
   }

@@ -22,6 +22,10 @@ export interface LoadSpec {
   /** Any other answer is counted as unexpected (a failure). */
   expectedStatus: number;
   timeoutS?: number;
+  /** Requests per second over all connections (a steady load, e.g. a soak); unset saturates. */
+  overallRate?: number;
+  /** Called with each answer's status as it arrives, for counts while a long run is still going. */
+  onResponse?: (status: number) => void;
 }
 
 export interface LatencySummary {
@@ -72,6 +76,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         connections: spec.connections,
         ...(spec.amount ? { amount: spec.amount } : { duration: spec.durationS ?? 1 }),
         ...(spec.maxRequests ? { maxOverallRequests: spec.maxRequests } : {}),
+        ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
         sampleInt: SAMPLE_INTERVAL_MS,
         timeout: spec.timeoutS ?? 10,
         method: 'POST',
@@ -103,6 +108,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
       latencies.push(responseTimeMs);
       statusCounts[status] = (statusCounts[status] ?? 0) + 1;
       if (status !== spec.expectedStatus) unexpected += 1;
+      spec.onResponse?.(status);
     });
   });
 }

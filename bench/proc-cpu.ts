@@ -26,3 +26,14 @@ export function cpuSeconds(pid: number): number {
 export function totalCpuSeconds(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 }
+
+/**
+ * Resident set size of a live process in bytes, from VmRSS in /proc/<pid>/status (reported in kB).
+ * Throws when the process is gone.
+ */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]);
+  if (!Number.isFinite(kb)) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return kb * 1024;
+}
