@@ -15,7 +15,7 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
 }
 
 /**
- * One log line per request with its id, method, path, status and time. Bodies and headers are never
+ * One log line per request with its id, method, path, status and time (cache hits at debug level). Bodies and headers are never
  * logged: bodies are applicant data, headers may hold credentials.
  */
 export function requestLogger(log: Logger) {
@@ -26,6 +26,10 @@ export function requestLogger(log: Logger) {
       req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    customLogLevel: (_req, res, error) => {
+      if (error || res.statusCode >= 500) return 'error';
+      // Answers from the cache are the bulk of the traffic and say nothing new: debug, not info.
+      return res.statusCode < 300 && res.getHeader('x-cache') === 'HIT' ? 'debug' : 'info';
+    },
   });
 }
