@@ -7,7 +7,7 @@ import { adminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
-import { createRedis } from '../shared/redis.js';
+import { createRedis, untilReady } from '../shared/redis.js';
 import { assertQueueRedisKeepsKeys, assertQueueRedisVersion } from '../shared/redis-policy.js';
 import { ScoreCache } from '../shared/score-cache.js';
 import { createApp } from './app.js';
@@ -122,7 +122,12 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   });
 
   const whenReady = async () => {
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    await Promise.all([
+      queue.waitUntilReady(),
+      events.waitUntilReady(),
+      untilReady(cacheRedis),
+      untilReady(bookkeepingRedis),
+    ]);
     await assertQueueRedisKeepsKeys(queueRedis, config.QUEUE_REDIS_URL, cacheIsSeparate);
     // BullMQ's own version check is off (it would print its eviction warning beside ours): check here.
     await assertQueueRedisVersion(queueRedis, config.QUEUE_REDIS_URL);

@@ -73,12 +73,13 @@ export function createRedis(url: string, role: RedisRole, connectionName: string
 }
 
 /**
- * Resolves once a cluster client knows its masters (CLUSTER SLOTS answered); at once for a single
- * Redis. Rejects when the client was closed.
+ * Resolves once a connection can take commands: a single Redis connected, a cluster knowing its
+ * masters (CLUSTER SLOTS answered). Connections without an offline queue refuse commands until
+ * then. Rejects when the client was closed.
  */
-export async function untilClusterReady(redis: RedisClient): Promise<void> {
-  if (!(redis instanceof Cluster) || redis.status === 'ready') return;
-  if (redis.status === 'end') throw new Error('the cluster connection is closed');
+export async function untilReady(redis: RedisClient): Promise<void> {
+  if (redis.status === 'ready') return;
+  if (redis.status === 'end') throw new Error('the Redis connection is closed');
   await new Promise<void>((resolve, reject) => {
     const onReady = () => {
       redis.off('end', onEnd);
@@ -86,7 +87,7 @@ export async function untilClusterReady(redis: RedisClient): Promise<void> {
     };
     const onEnd = () => {
       redis.off('ready', onReady);
-      reject(new Error('the cluster connection closed before it was ready'));
+      reject(new Error('the Redis connection closed before it was ready'));
     };
     redis.once('ready', onReady);
     redis.once('end', onEnd);
@@ -96,6 +97,6 @@ export async function untilClusterReady(redis: RedisClient): Promise<void> {
 /** Every master of a cluster, or the one Redis: what a server-wide check (INFO, policies) must ask. */
 export async function masters(redis: RedisClient): Promise<Redis[]> {
   if (!(redis instanceof Cluster)) return [redis];
-  await untilClusterReady(redis);
+  await untilReady(redis);
   return redis.nodes('master');
 }
