@@ -6,18 +6,17 @@
  * short runs: a temporary directory, or DIR) and prints a Markdown summary. Exits 1 on any 5xx,
  * connection error, unexpected status or failed job, RSS that grew, or keys above their bound.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SCORE_QUEUE } from '../shared/queues.js';
-import { BenchRedis } from './bench-redis.js';
 import type { BenchContext } from './context.js';
 import { machineInfo } from './machine.js';
 import type { WorkerCounts } from './model-runs.js';
-import { PROJECT_ROOT, Supervisor, sleep } from './processes.js';
+import { sleep } from './processes.js';
 import { QueueCounts } from './queue-counts.js';
 import { primeHitPool } from './scenarios/hits.js';
 import { ServiceStack } from './service.js';
+import { parseSessionArgs, runCommand, Session } from './session.js';
 import { FULL as BENCH_FULL, serviceEnvFrom } from './settings.js';
 import { AnswerCounts } from './soak/answer-counts.js';
 import { ApplicantTraffic } from './soak/applicant-traffic.js';
@@ -31,24 +30,6 @@ import { runTraffic, type TrafficResult } from './soak/traffic.js';
 import { judge } from './soak/verdict.js';
 
 const USAGE = 'usage: node dist/bench/soak.js [--short] [--out DIR]';
-const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-const CLEANUP_ON_SIGNAL_MS = 3000;
-
-interface Args {
-  short: boolean;
-  outDir?: string;
-}
-
-function parseArgs(args: readonly string[]): Args {
-  const parsed: Args = { short: false };
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--short') parsed.short = true;
-    else if (args[i] === '--out' && args[i + 1]) parsed.outDir = resolve(args[++i]!);
-    else throw new Error(USAGE);
-  }
-  return parsed;
-}
-
 /** The service settings of a soak: answers and jobs expire within the run, all at their TTL. */
 function soakServiceEnv(settings: SoakSettings): Record<string, string> {
   return {
@@ -129,26 +110,16 @@ async function soak(ctx: BenchContext, settings: SoakSettings): Promise<SoakRun>
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  const settings = args.short ? SHORT : FULL;
-  const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-  const redis = await BenchRedis.connect(redisUrl);
+  const args = parseSessionArgs(process.argv.slice(2), 'short', USAGE);
+  const settings = args.quick ? SHORT : FULL;
+  const session = await Session.open(`soak-${settings.mode}`);
+  const { redis, supervisor, logDir } = session;
   const redisVersion = await redis.version();
   const startedAt = new Date();
   const started = performance.now();
-  const workDir = await mkdtemp(join(tmpdir(), `credit-soak-${settings.mode}-`));
-  const logDir = join(workDir, 'logs');
-  await mkdir(logDir);
-  const supervisor = new Supervisor(logDir);
-  const onSignal = (code: number) => () => {
-    supervisor.killAll();
-    const timeout = new Promise((done) => setTimeout(done, CLEANUP_ON_SIGNAL_MS));
-    void Promise.race([redis.deleteEverything(), timeout]).finally(() => process.exit(code));
-  };
-  process.once('exit', () => supervisor.killAll());
-  process.once('SIGINT', onSignal(130));
-  process.once('SIGTERM', onSignal(143));
-  console.log(`${settings.mode} soak against ${redisUrl}, keys under ${redis.runTag}*; process logs in ${logDir}`);
+  console.log(
+    `${settings.mode} soak against ${session.redisUrl}, keys under ${redis.runTag}*; process logs in ${logDir}`,
+  );
 
   let run: SoakRun;
   try {
@@ -160,8 +131,7 @@ async function main(): Promise<number> {
     for (const crash of supervisor.crashes) console.error(`crash: ${crash}`);
     throw error;
   } finally {
-    await redis.deleteEverything();
-    redis.close();
+    await session.closeRedis();
   }
   const verdict = judge({
     ...run,
@@ -178,23 +148,12 @@ async function main(): Promise<number> {
     ...run,
     verdict,
   };
-  const outDir = args.outDir ?? (settings.mode === 'short' ? workDir : join(PROJECT_ROOT, 'bench', 'results'));
+  const outDir = session.outDir(args);
   await mkdir(outDir, { recursive: true });
   const file = join(outDir, `soak-${settings.mode}.json`);
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\n${soakSummary(report)}\n\n${file}`);
-  if (verdict.failures.length > 0) {
-    console.error(`process logs kept in ${logDir}`);
-    return 1;
-  }
-  await rm(outDir === workDir ? logDir : workDir, { recursive: true, force: true });
-  return 0;
+  return session.finish(verdict.failures.length > 0, outDir);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCommand(main);

@@ -14,66 +14,23 @@
  * what is measured.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  FOREIGN_WORKER,
-  MAX_AGE_YEARS,
-  MIN_AGE_YEARS,
-  PERSONAL_STATUS_AND_SEX,
-  PRESENT_EMPLOYMENT_SINCE,
-  type Applicant,
-} from '../shared/applicant.js';
+import type { Applicant } from '../shared/applicant.js';
+import { applicantAt, DISTINCT_APPLICANTS } from '../bench/applicants.js';
+import { freePort } from '../bench/processes.js';
+import { cpuSeconds } from '../bench/proc-cpu.js';
 import { startLocalRedis } from './local-redis.js';
 
-/** One share inside each installment band (the bands start at 0.20, 0.25 and 0.35). */
-const INSTALLMENT_SHARES = [0.1, 0.22, 0.3, 0.5];
-const CLOCK_TICKS_PER_S = 100;
-
-/** Every applicant the model can tell apart: 4 bands × 103 ages × 2 × 5 × 5 = 20,600. */
+/** Every applicant the model can tell apart, shuffled so consecutive requests do not hit neighbouring codes. */
 function everyApplicant(): Applicant[] {
-  const all: Applicant[] = [];
-  for (const share of INSTALLMENT_SHARES)
-    for (let age = MIN_AGE_YEARS; age <= MAX_AGE_YEARS; age++)
-      for (const foreign of FOREIGN_WORKER)
-        for (const employment of PRESENT_EMPLOYMENT_SINCE)
-          for (const status of PERSONAL_STATUS_AND_SEX)
-            all.push({
-              installment_rate_in_percentage_of_disposable_income: share,
-              age_in_years: age,
-              foreign_worker: foreign,
-              present_employment_since: employment,
-              personal_status_and_sex: status,
-            });
-  // Shuffled, so consecutive requests do not hit neighbouring codes.
+  const all = Array.from({ length: DISTINCT_APPLICANTS }, (_, n) => applicantAt(n));
   for (let i = all.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     [all[i], all[j]] = [all[j]!, all[i]!];
   }
   return all;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** User + system CPU seconds a process has used so far (Linux /proc); 0 where unreadable. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
-  } catch {
-    return 0;
-  }
 }
 
 function post(agent: Agent, port: number, path: string, body: string): Promise<number> {
@@ -143,7 +100,7 @@ async function measure(workers: number, applicants: Applicant[], options: Option
       const response = await fetch(`http://127.0.0.1:${port}/readyz`);
       return response.ok && ((await response.json()) as { workers: number }).workers >= workers;
     });
-    const pids = { gateway: children[0]!.pid, workers: children.slice(1).map((c) => c.pid), redis: redis.pid };
+    const pids = { gateway: children[0]!.pid!, workers: children.slice(1).map((c) => c.pid!), redis: redis.pid! };
     const cpuNow = () => ({
       gateway: cpuSeconds(pids.gateway),
       workers: pids.workers.reduce<number>((sum, pid) => sum + cpuSeconds(pid), 0),

@@ -24,15 +24,6 @@ export async function readEvictionPolicies(redis: RedisClient): Promise<Eviction
 }
 
 /**
- * The server's `maxmemory-policy`; on a cluster, the first master's that is not `noeviction`
- * (`noeviction` only when every master keeps its keys).
- */
-export async function readEvictionPolicy(redis: RedisClient): Promise<string> {
-  const policies = await readEvictionPolicies(redis);
-  return (policies.find(({ policy }) => policy !== 'noeviction') ?? policies[0])?.policy ?? 'unknown';
-}
-
-/**
  * BullMQ loses jobs on a Redis that evicts keys, so the queue's Redis (every master, on a cluster)
  * must be `noeviction`; so must a cache that shares it. A separate cache Redis may evict (that is
  * what a cache is for). Throws a StartupError that says what is wrong and how to fix it.

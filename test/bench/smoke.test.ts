@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PROJECT_ROOT } from '../support/processes.js';
+import { ServiceProcess } from '../support/processes.js';
 import { REDIS_URL } from '../support/redis.js';
 
 /** Every run the suite must produce: a scenario that silently drops out fails here. */
@@ -41,20 +40,11 @@ const Results = z.object({
 });
 
 /** Runs `node dist/bench/run.js --smoke --out <dir>` (dist/ is built by `npm test`), its output kept for failures. */
-function runSmoke(outDir: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/bench/run.js', '--smoke', '--out', outDir], {
-      cwd: PROJECT_ROOT,
-      // Only what the bench needs: a MISS_BATCH_WAIT_MS or the like from the caller would change the suite.
-      env: { PATH: process.env.PATH ?? '', REDIS_URL },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
+async function runSmoke(outDir: string): Promise<{ code: number | null; output: string }> {
+  // Only what the bench needs: a MISS_BATCH_WAIT_MS or the like from the caller would change the suite.
+  const smoke = ServiceProcess.start('bench/run.js', { REDIS_URL }, ['--smoke', '--out', outDir]);
+  const { code } = await smoke.exited;
+  return { code, output: smoke.output };
 }
 
 describe('npm run bench -- --smoke', () => {

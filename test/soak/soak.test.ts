@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { PROJECT_ROOT } from '../support/processes.js';
+import { ServiceProcess } from '../support/processes.js';
 import { REDIS_URL } from '../support/redis.js';
 
 const STREAMS = ['hits', 'misses', 'batches', 'jobs', 'polls'] as const;
@@ -50,20 +49,11 @@ const Report = z.object({
 });
 
 /** Runs `node dist/bench/soak.js --short --out <dir>` (dist/ is built by `npm test`), its output kept for failures. */
-function runShortSoak(outDir: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/bench/soak.js', '--short', '--out', outDir], {
-      cwd: PROJECT_ROOT,
-      // Only what the soak needs: a LOG_LEVEL or the like from the caller would change the service.
-      env: { PATH: process.env.PATH ?? '', REDIS_URL },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
+async function runShortSoak(outDir: string): Promise<{ code: number | null; output: string }> {
+  // Only what the soak needs: a MISS_BATCH_WAIT_MS or the like from the caller would change the service.
+  const soak = ServiceProcess.start('bench/soak.js', { REDIS_URL }, ['--short', '--out', outDir]);
+  const { code } = await soak.exited;
+  return { code, output: soak.output };
 }
 
 describe('npm run soak -- --short', () => {

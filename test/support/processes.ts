@@ -14,9 +14,9 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static start(script: string, env: Record<string, string>): ServiceProcess {
+  static start(script: string, env: Record<string, string>, args: readonly string[] = []): ServiceProcess {
     return new ServiceProcess(
-      spawn(process.execPath, [`dist/${script}`], {
+      spawn(process.execPath, [`dist/${script}`, ...args], {
         cwd: PROJECT_ROOT,
         // Metrics ports off unless a test asks: processes of parallel tests must not collide.
         env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', ...env },

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
+import { isRedisReachable } from '../../scripts/local-redis.js';
 import { freePort } from './redis.js';
 import { waitUntil } from './wait.js';
 
@@ -21,19 +22,6 @@ function nodeClient(port: number): Redis {
   const client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, retryStrategy: () => null });
   client.on('error', () => undefined);
   return client;
-}
-
-async function answersPing(port: number): Promise<boolean> {
-  const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
 }
 
 /**
@@ -75,7 +63,7 @@ export class RedisCluster {
       for (const { port, child } of nodes) {
         await waitUntil(`redis-server on ${port}`, async () => {
           if (child.exitCode !== null) throw new Error(`redis-server on ${port} exited at start-up`);
-          return answersPing(port);
+          return isRedisReachable(`redis://127.0.0.1:${port}`);
         });
       }
       await run(
