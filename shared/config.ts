@@ -45,8 +45,8 @@ export const ConfigFields = z.object({
   CACHE_TTL_JITTER_SECONDS: z.coerce.number().int().nonnegative().default(3600),
   /** How long a synchronous request waits for the worker before answering 202 and a job to poll. */
   SYNC_WAIT_MS: milliseconds.default(5000),
-  /** The most a client may ask to wait with `Prefer: wait=N`. */
-  SYNC_WAIT_MAX_MS: milliseconds.default(30000),
+  /** The most a client may ask to wait with `Prefer: wait=N`; below SHUTDOWN_TIMEOUT_MS, so a drain outlasts every wait. */
+  SYNC_WAIT_MAX_MS: milliseconds.default(8000),
   BATCH_MAX_ITEMS: z.coerce.number().int().positive().max(10000).default(1000),
   /**
    * While a batch of misses is on its way to the queue, later misses gather for up to this long and
@@ -79,7 +79,8 @@ export const ConfigFields = z.object({
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
   /** Finished jobs stay readable (polling, Bull Board) at least this long. */
   JOB_RETENTION_SECONDS: seconds.default(3600),
-  SHUTDOWN_TIMEOUT_MS: milliseconds.default(10000),
+  /** SIGTERM drain budget; 0 would make every shutdown exit 1 at once. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10000),
   /** Worker processes `npm start` runs beside the gateway. */
   WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   /** Basic-auth user for Bull Board and /metrics. */
@@ -92,10 +93,53 @@ export const ConfigFields = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });
 
-export const Config = ConfigFields.refine((c) => c.CACHE_TTL_SECONDS >= c.JOB_RETENTION_SECONDS, {
-  // A finished single job is polled from its cached answer, so the answer must outlive the retention.
-  message: 'must be at least JOB_RETENTION_SECONDS',
-  path: ['CACHE_TTL_SECONDS'],
+type Fields = z.infer<typeof ConfigFields>;
+
+/** A rule between two settings: `holds` is false for a pair the service cannot run with. */
+interface CrossFieldRule {
+  field: keyof Fields;
+  holds: (c: Fields) => boolean;
+  /** Follows `<field>: <value>`, and names the other setting with its value. */
+  must: (c: Fields) => string;
+}
+
+const CROSS_FIELD_RULES: CrossFieldRule[] = [
+  {
+    // A finished single job is polled from its cached answer, so the answer must outlive the retention.
+    field: 'CACHE_TTL_SECONDS',
+    holds: (c) => c.CACHE_TTL_SECONDS >= c.JOB_RETENTION_SECONDS,
+    must: (c) => `must be at least JOB_RETENTION_SECONDS (${c.JOB_RETENTION_SECONDS})`,
+  },
+  {
+    // Node refuses to start a server otherwise (ERR_OUT_OF_RANGE, a stack trace).
+    field: 'HTTP_HEADERS_TIMEOUT_MS',
+    holds: (c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS,
+    must: (c) => `must be at most HTTP_REQUEST_TIMEOUT_MS (${c.HTTP_REQUEST_TIMEOUT_MS})`,
+  },
+  {
+    field: 'SYNC_WAIT_MS',
+    holds: (c) => c.SYNC_WAIT_MS <= c.SYNC_WAIT_MAX_MS,
+    must: (c) => `must be at most SYNC_WAIT_MAX_MS (${c.SYNC_WAIT_MAX_MS})`,
+  },
+  {
+    // Waits are released at SIGTERM; should that fail, the longest wait still ends before the drain gives up.
+    field: 'SYNC_WAIT_MAX_MS',
+    holds: (c) => c.SYNC_WAIT_MAX_MS < c.SHUTDOWN_TIMEOUT_MS,
+    must: (c) => `must be below SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS})`,
+  },
+  {
+    // A draining worker finishes the model run in hand; one allowed to outlast the drain would be cut.
+    field: 'JOB_TIMEOUT_MS',
+    holds: (c) => c.JOB_TIMEOUT_MS < c.SHUTDOWN_TIMEOUT_MS,
+    must: (c) => `must be below SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS})`,
+  },
+];
+
+export const Config = ConfigFields.superRefine((c, ctx) => {
+  for (const rule of CROSS_FIELD_RULES) {
+    if (!rule.holds(c))
+      ctx.addIssue({ code: 'custom', path: [rule.field], message: `${c[rule.field]} ${rule.must(c)}` });
+  }
 }).transform((c) => ({
   ...c,
   CACHE_REDIS_URL: c.CACHE_REDIS_URL ?? c.REDIS_URL,
@@ -109,11 +153,13 @@ export class ConfigError extends Error {
 }
 
 /**
- * Parses the environment once. Unknown variables are ignored (the environment holds many);
- * a bad setting throws a ConfigError whose message fits on one line per setting.
+ * Parses the environment once. Unknown variables are ignored (the environment holds many), and an
+ * empty one counts as unset (`PORT=` in a compose file means "no value", not port 0). A bad setting,
+ * or two that contradict each other, throws a ConfigError on one line naming them.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = Config.safeParse(env);
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = Config.safeParse(set);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`bad config: ${problems.join('; ')}`);
