@@ -34,6 +34,8 @@ export interface Gateway {
    * when the queue's Redis may evict keys.
    */
   whenReady: () => Promise<void>;
+  /** Shutdown's first step: every waiting request answers 202 with its job to poll, at once. */
+  releaseWaits: () => void;
   /** Sends on the misses still gathered, then closes the queue, its event stream and the Redis connections; safe to call twice. */
   close: () => Promise<void>;
 }
@@ -85,11 +87,12 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   // Claims are queue bookkeeping: like batch records, on the Redis that never evicts.
   const claims = new ClaimStore(bookkeepingRedis, config.JOB_RETENTION_SECONDS * 1000);
   const jobItems = async (jobId: string) => (await queue.getJob(jobId))?.data.items.map((item) => item.id) ?? [];
+  const waiter = new AnswerWaiter(events, jobItems, (jobId) => misses.jobSettled(jobId));
   const misses = new MissResolver({
     cache,
     queue,
     claims,
-    waiter: new AnswerWaiter(events, jobItems, (jobId) => misses.jobSettled(jobId)),
+    waiter,
     depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
@@ -140,5 +143,6 @@ export function buildGateway(config: Config, log: Logger): Gateway {
       await queue.close();
       await Promise.allSettled(connections.map((redis) => redis.quit()));
     })());
-  return { app, listener, queue, metrics, modelVersion, whenReady, close };
+  const releaseWaits = () => waiter.releaseAll();
+  return { app, listener, queue, metrics, modelVersion, whenReady, releaseWaits, close };
 }

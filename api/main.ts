@@ -24,6 +24,8 @@ runMain(async () => {
   onShutdown(
     log,
     config.SHUTDOWN_TIMEOUT_MS,
+    // Waiting clients get their job to poll now: a drain must not last as long as the longest wait.
+    () => gateway.releaseWaits(),
     () => drainHttpServer(server),
     () => gateway.close(),
   );

@@ -36,6 +36,7 @@ export type JobSettled = (jobId: string) => void;
  */
 export class AnswerWaiter {
   private readonly pending = new Map<string, Set<Pending>>();
+  private released = false;
 
   constructor(events: QueueEvents, jobItems: JobItems, jobSettled: JobSettled = () => undefined) {
     events.on('completed', ({ jobId, returnvalue }) => {
@@ -59,6 +60,7 @@ export class AnswerWaiter {
   }
 
   wait(id: string, timeoutMs: number): AnswerWait {
+    if (this.released) return { result: Promise.resolve(undefined), joined: false, cancel: () => undefined };
     let entry!: Pending;
     const result = new Promise<Score | undefined>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -88,6 +90,15 @@ export class AnswerWaiter {
 
   reject(id: string, error: Error): void {
     this.settle(id, (p) => p.reject(error));
+  }
+
+  /**
+   * Shutdown: every wait, and every later one at once, ends as "not answered yet", so its client gets
+   * 202 and a job to poll (the job goes on) instead of holding the drain until the wait ends.
+   */
+  releaseAll(): void {
+    this.released = true;
+    for (const id of [...this.pending.keys()]) this.settle(id, (p) => p.resolve(undefined));
   }
 
   private completed(returnvalue: unknown): void {

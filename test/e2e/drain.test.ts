@@ -1,9 +1,11 @@
 import { get } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readModelManifest } from '../../shared/model-manifest.js';
 import { applicantNumber } from '../support/applicants.js';
+import { SHIPPED_MANIFEST_PATH } from '../support/model-version.js';
 import { ServiceProcess, waitForHttp, waitForOutput } from '../support/processes.js';
-import { REDIS_URL, deleteKeysUnder, freePort, testNamespace } from '../support/redis.js';
+import { REDIS_URL, deleteKeysUnder, freePort, keysUnder, testNamespace } from '../support/redis.js';
 
 describe('SIGTERM to the gateway: it stops accepting, and finishes what it accepted', () => {
   const namespace = testNamespace();
@@ -18,7 +20,7 @@ describe('SIGTERM to the gateway: it stops accepting, and finishes what it accep
     redis.disconnect();
   });
 
-  it('requests in flight at SIGTERM all get their 200; new connections are refused; exit code 0', async () => {
+  it('requests waiting at SIGTERM all get 202 and their job, which a later worker scores; new connections are refused; exit code 0', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const api = ServiceProcess.start('api/main.js', { ...env, PORT: String(port), SYNC_WAIT_MS: '8000' });
@@ -43,11 +45,22 @@ describe('SIGTERM to the gateway: it stops accepting, and finishes what it accep
     );
     await expect(fresh).rejects.toThrow(/ECONNREFUSED/);
 
-    const worker = ServiceProcess.start('worker/main.js', env);
-    started.push(worker);
     const responses = await Promise.all(inFlight);
-    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(202));
     expect((await api.exited).code).toBe(0);
     expect(api.output).toContain('shut down cleanly');
+
+    // The work went on: a worker started after the gateway left scores every job it accepted.
+    const worker = ServiceProcess.start('worker/main.js', env);
+    started.push(worker);
+    const { version } = readModelManifest(SHIPPED_MANIFEST_PATH);
+    const redis = new Redis(REDIS_URL);
+    try {
+      await expect
+        .poll(async () => (await keysUnder(redis, `${namespace.cachePrefix}:${version}:`)).length, { timeout: 15_000 })
+        .toBe(10);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
