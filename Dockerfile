@@ -12,6 +12,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/package.json package.json
-COPY model/manifest.json model/credit-model.onnx model/
+# The model, and every document /docs links to (test/attacks/docker-image.test.ts holds the two together).
+COPY model/manifest.json model/credit-model.onnx model/MODEL_CARD.md model/roc.svg model/calibration.svg model/
 USER node
 CMD ["node", "dist/api/main.js"]

@@ -11,6 +11,7 @@ import { identifyClient } from './http/client-address.js';
 import { jsonBody } from './http/json-body.js';
 import { helmetHeaders } from './http/security-headers.js';
 import { withLeanLane } from './http/lean-lane.js';
+import { methodNotAllowed } from './http/method-not-allowed.js';
 import { problemMiddleware } from './http/problem.js';
 import type { JobTracker } from './jobs/job-tracker.js';
 import type { GatewayMetrics } from './observability/gateway-metrics.js';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): GatewayHttp {
   root.use(BOARD_PATH, requireAdmin(credentials), queueBoard([queue], config.BASE_PATH, config.ADMIN_READ_ONLY));
   root.use(scoringRoutes(endpoints));
   root.use(jobRoutes(scorer, tracker, config));
+  root.use(methodNotAllowed(root));
   app.use(config.BASE_PATH || '/', root);
 
   app.use((req, _res, next) => next(new NotFound(`${req.method} ${req.path}`)));

@@ -64,3 +64,17 @@ export class RateLimited extends DomainError {
     );
   }
 }
+
+/** A known path asked with a method it does not serve; `allowed` goes in the `Allow` header. */
+export class MethodNotAllowed extends DomainError {
+  constructor(readonly allowed: string[]) {
+    super('METHOD_NOT_ALLOWED', 405, `This path answers ${allowed.join(', ')}`);
+  }
+}
+
+/** The client closed the connection before its body arrived: nobody is left to answer (nginx's 499). */
+export class ClientClosedRequest extends DomainError {
+  constructor(options?: ErrorOptions) {
+    super('CLIENT_CLOSED_REQUEST', 499, 'The client closed the connection before sending its body', options);
+  }
+}

@@ -4,13 +4,16 @@ import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { openApiDocument } from './openapi.js';
 
-/** The model's documents that /docs links to; nothing else in model/ is served. */
-const MODEL_DOCUMENTS: Record<string, string> = {
-  'MODEL_CARD.md': 'text/markdown; charset=utf-8',
-  'roc.svg': 'image/svg+xml',
-  'calibration.svg': 'image/svg+xml',
-  'manifest.json': 'application/json',
-};
+/**
+ * The model's documents that /docs links to; nothing else in model/ is served. A Map, not an object
+ * literal: `/model/constructor` must find nothing, not Object.prototype's members.
+ */
+export const MODEL_DOCUMENTS = new Map([
+  ['MODEL_CARD.md', 'text/markdown; charset=utf-8'],
+  ['roc.svg', 'image/svg+xml'],
+  ['calibration.svg', 'image/svg+xml'],
+  ['manifest.json', 'application/json'],
+]);
 
 /**
  * Swagger UI (served from the installed swagger-ui-dist, no CDN) needs inline styles; its scripts
@@ -43,7 +46,7 @@ export function docsRoutes({ basePath, batchMaxItems, modelDir }: DocsDeps): Rou
   );
   const root = resolve(modelDir);
   router.get('/model/:file', (req, res, next) => {
-    const type = MODEL_DOCUMENTS[req.params.file];
+    const type = MODEL_DOCUMENTS.get(req.params.file);
     if (!type) return next();
     res.type(type).sendFile(join(root, req.params.file));
   });

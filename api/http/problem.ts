@@ -3,8 +3,10 @@ import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { DomainError } from '../../shared/errors.js';
 import {
+  ClientClosedRequest,
   InvalidInput,
   MalformedJson,
+  MethodNotAllowed,
   NotFound,
   PayloadTooLarge,
   RateLimited,
@@ -48,6 +50,10 @@ function fromBodyParser(error: unknown): DomainError | undefined {
     expose?: unknown;
   };
   if (type === 'entity.parse.failed') return new MalformedJson({ cause: error });
+  // The client went away mid-body: its doing, and nobody is left to read the answer.
+  if (type === 'request.aborted') return new ClientClosedRequest({ cause: error });
+  // Fewer or more bytes than the Content-Length it announced.
+  if (type === 'request.size.invalid') return new MalformedJson({ cause: error });
   // A compressed body its decoder rejects (zlib's Z_DATA_ERROR, brotli's "Decompression failed").
   if (type === undefined && status === 400 && expose === true) return new MalformedJson({ cause: error });
   // A path parameter that is not valid percent-encoding (GET /jobs/%ZZ): no such job.
@@ -73,6 +79,7 @@ export function sendError(res: ServerResponse, error: unknown, log: Logger): voi
   const retryAfterS =
     known instanceof RateLimited ? known.retryAfterS : known.status === 503 ? RETRY_UNAVAILABLE_AFTER_S : undefined;
   const headers: Record<string, string> = retryAfterS === undefined ? {} : { 'Retry-After': String(retryAfterS) };
+  if (known instanceof MethodNotAllowed) headers.Allow = known.allowed.join(', ');
   sendProblem(res, toProblem(known), headers);
 }
 

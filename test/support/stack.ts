@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { buildGateway, type Gateway } from '../../api/gateway.js';
 import { createHttpServer } from '../../api/http/server.js';
 import { loadConfig, type Config } from '../../shared/config.js';
@@ -44,7 +44,8 @@ export class Stack {
     readonly redis: Redis,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<Stack> {
+  /** `log` receives the gateway's log lines (silent unless a test reads them). */
+  static async start(env: Record<string, string> = {}, log: Logger = silent): Promise<Stack> {
     const { cachePrefix, queuePrefix } = testNamespace();
     const config = loadConfig({
       REDIS_URL,
@@ -53,7 +54,7 @@ export class Stack {
       LOG_LEVEL: 'silent',
       ...env,
     });
-    const gateway = buildGateway(config, silent);
+    const gateway = buildGateway(config, log);
     await gateway.whenReady();
     const server = await listen(gateway, config);
     return new Stack(config, gateway, server, new Redis(config.REDIS_URL, { lazyConnect: true }));
