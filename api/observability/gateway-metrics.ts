@@ -1,11 +1,16 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ScoreQueue } from '../scoring/scorer.js';
+import { within } from './deadline.js';
 
 export type CacheOutcome = 'hit' | 'miss';
 
+/** A scrape waits this long for the queue's counts, well inside Prometheus' default 10 s scrape timeout. */
+const QUEUE_COUNTS_TIMEOUT_MS = 500;
+
 /**
  * The gateway's Prometheus metrics, on a registry of its own (tests build several apps in one
- * process). Queue counts are read from Redis when Prometheus scrapes, not on the request path.
+ * process). Queue counts are read from Redis when Prometheus scrapes, not on the request path, and
+ * are left out of a scrape when Redis does not answer in time.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -41,9 +46,19 @@ export class GatewayMetrics {
       help: 'Jobs in the score queue by state',
       labelNames: ['state'] as const,
       registers: [this.registry],
+      // During a Redis outage the scrape still answers, without these series (absent, not stale):
+      // the process and HTTP metrics are what operators need most then.
       async collect() {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
-        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+        try {
+          const counts = await within(
+            queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+            QUEUE_COUNTS_TIMEOUT_MS,
+            'the queue',
+          );
+          for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+        } catch {
+          this.reset();
+        }
       },
     });
   }

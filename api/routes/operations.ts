@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type { AdminCredentials } from '../../shared/admin-auth.js';
+import { isAuthorized, type AdminCredentials } from '../../shared/admin-auth.js';
 import { requireAdmin } from '../admin/require-admin.js';
 import { sendProblem } from '../http/problem.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import type { Readiness } from '../observability/readiness.js';
+import { cachedReadiness, type Readiness } from '../observability/readiness.js';
 
 export interface OperationsDeps {
   metrics: GatewayMetrics;
@@ -11,19 +11,24 @@ export interface OperationsDeps {
   credentials: AdminCredentials;
 }
 
-/** /healthz (the process answers), /readyz (it can score), /metrics (Prometheus, behind admin auth). */
+/** /healthz (the process answers), /readyz (it can score; checked at most once a second), /metrics (Prometheus, behind admin auth). */
 export function operationsRoutes({ metrics, readiness, credentials }: OperationsDeps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
-    const state = await readiness();
+  const verdict = cachedReadiness(readiness);
+  // Anyone may ask whether the gateway is ready; only an operator learns why not (the reason names
+  // connections and errors) or how many workers there are.
+  router.get('/readyz', async (req, res) => {
+    const state = await verdict();
+    const operator = isAuthorized(req.get('authorization'), credentials);
     if (state.ready) {
-      res.json({ status: 'ready', workers: state.workers });
+      res.json(operator ? { status: 'ready', workers: state.workers } : { status: 'ready' });
       return;
     }
-    sendProblem(res, { type: 'about:blank', title: 'Not ready', status: 503, code: 'NOT_READY', detail: state.reason });
+    const reason = operator ? { detail: state.reason } : {};
+    sendProblem(res, { type: 'about:blank', title: 'Not ready', status: 503, code: 'NOT_READY', ...reason });
   });
   // Every method below /metrics is behind the credentials, so not even Express's automatic OPTIONS answers without them.
   router.use('/metrics', requireAdmin(credentials));

@@ -21,6 +21,10 @@ interface JobBody {
   result?: Score | Score[];
 }
 
+/** An operator's credentials: /readyz tells only them why it is not ready. */
+const OPERATOR = { ADMIN_USER: 'operator', ADMIN_PASSWORD: 'correct-horse-battery' };
+const AUTH = { authorization: `Basic ${Buffer.from('operator:correct-horse-battery').toString('base64')}` };
+
 describe('the service on a 3-master Redis Cluster (REDIS_URL=redis+cluster://…)', () => {
   let cluster: RedisCluster;
   let service: InProcessService;
@@ -36,7 +40,7 @@ describe('the service on a 3-master Redis Cluster (REDIS_URL=redis+cluster://…
 
   beforeAll(async () => {
     cluster = await RedisCluster.start(3);
-    service = new InProcessService(InProcessService.configFor({ REDIS_URL: cluster.url }));
+    service = new InProcessService(InProcessService.configFor({ REDIS_URL: cluster.url, ...OPERATOR }));
     await service.startGateway();
     model = await loadModel(service.config);
     reader = cluster.client();
@@ -48,12 +52,14 @@ describe('the service on a 3-master Redis Cluster (REDIS_URL=redis+cluster://…
   });
 
   it('readiness: no worker -> 503 NOT_READY saying so; a worker joins -> 200 with its count', async () => {
-    const before = await service.get<{ code: string; detail: string }>('/readyz');
+    const before = await service.get<{ code: string; detail: string }>('/readyz', AUTH);
     expect(before.response.status).toBe(503);
     expect(before.body).toMatchObject({ code: 'NOT_READY', detail: 'no worker is connected to the queue' });
 
     await service.startWorker();
-    const after = await service.get<{ status: string; workers: number }>('/readyz');
+    // The "no worker" verdict stands for up to a second (readiness is checked at most once a second).
+    await expect.poll(async () => (await service.get('/readyz')).response.status, { timeout: 5000 }).toBe(200);
+    const after = await service.get<{ status: string; workers: number }>('/readyz', AUTH);
 
     expect(after.response.status).toBe(200);
     expect(after.body).toEqual({ status: 'ready', workers: 1 });

@@ -78,8 +78,11 @@ export class InProcessService {
     });
   }
 
-  async get<T = Record<string, unknown>>(path: string): Promise<{ response: Response; body: T }> {
-    const response = await fetch(`${this.url}${path}`);
+  async get<T = Record<string, unknown>>(
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ response: Response; body: T }> {
+    const response = await fetch(`${this.url}${path}`, { headers });
     return { response, body: (await response.json()) as T };
   }
 

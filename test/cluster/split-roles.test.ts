@@ -42,6 +42,10 @@ async function workerRefusal(env: Record<string, string>): Promise<Error> {
   return rejectionOf(loadModel(config).then((model) => startScoringWorker(config, silent, model)));
 }
 
+/** An operator's credentials: /readyz tells only them why it is not ready. */
+const OPERATOR = { ADMIN_USER: 'operator', ADMIN_PASSWORD: 'correct-horse-battery' };
+const AUTH = { authorization: `Basic ${Buffer.from('operator:correct-horse-battery').toString('base64')}` };
+
 describe('split roles: cache on an evicting Redis (CACHE_REDIS_URL), queue on a noeviction one (QUEUE_REDIS_URL)', () => {
   let cacheServer: RedisServer;
   let queueServer: RedisServer;
@@ -60,6 +64,7 @@ describe('split roles: cache on an evicting Redis (CACHE_REDIS_URL), queue on a 
       REDIS_URL: queueServer.url,
       QUEUE_REDIS_URL: queueServer.url,
       CACHE_REDIS_URL: cacheServer.url,
+      ...OPERATOR,
     });
     await stack.startWorker();
   });
@@ -123,10 +128,14 @@ describe('split roles: cache on an evicting Redis (CACHE_REDIS_URL), queue on a 
 
   it('the cache Redis goes away -> /readyz 503 saying Redis is unreachable; it comes back -> 200', async () => {
     await cacheServer.stop('SIGKILL');
-    const down = await stack.get<{ code: string; detail: string }>('/readyz');
+    // The last verdict (ready) stands for up to a second: wait for the outage to show.
+    const down = await waitUntil('readiness to see the cache Redis gone', async () => {
+      const answer = await stack.get<{ code: string; detail: string }>('/readyz', AUTH);
+      return answer.response.status === 503 && answer;
+    });
     await cacheServer.restart();
     const up = await waitUntil('readiness after the cache Redis restarted', async () => {
-      const { response, body } = await stack.get('/readyz');
+      const { response, body } = await stack.get('/readyz', AUTH);
       return response.status === 200 && body;
     });
 

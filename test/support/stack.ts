@@ -100,8 +100,11 @@ export class Stack {
   }
 
   /** GET a path and parse its JSON body. */
-  async get<T = Record<string, unknown>>(path: string): Promise<{ response: Response; body: T }> {
-    const response = await fetch(`${this.url}${path}`);
+  async get<T = Record<string, unknown>>(
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ response: Response; body: T }> {
+    const response = await fetch(`${this.url}${path}`, { headers });
     return { response, body: (await response.json()) as T };
   }
 
