@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { DomainError } from '../../shared/errors.js';
+import { DomainError, fromRedisReply, RedisFull } from '../../shared/errors.js';
 import {
   ClientClosedRequest,
   InvalidInput,
@@ -68,7 +68,7 @@ function fromBodyParser(error: unknown): DomainError | undefined {
  * status; anything else is a bug: its stack is logged and the client gets a bare 500 that echoes nothing.
  */
 export function sendError(res: ServerResponse, error: unknown, log: Logger): void {
-  const known = error instanceof DomainError ? error : fromBodyParser(error);
+  const known = error instanceof DomainError ? error : (fromBodyParser(error) ?? fromRedisReply(error));
   if (!known) {
     log.error({ err: error }, 'unhandled error');
     sendProblem(res, { type: 'about:blank', title: 'Internal error', status: 500, code: 'INTERNAL' });
@@ -77,7 +77,11 @@ export function sendError(res: ServerResponse, error: unknown, log: Logger): voi
   if (known.status >= 500) log.warn({ err: known }, known.message);
   // Overload, outages and limits pass: tell clients when to come back rather than let them hammer.
   const retryAfterS =
-    known instanceof RateLimited ? known.retryAfterS : known.status === 503 ? RETRY_UNAVAILABLE_AFTER_S : undefined;
+    known instanceof RateLimited || known instanceof RedisFull
+      ? known.retryAfterS
+      : known.status === 503
+        ? RETRY_UNAVAILABLE_AFTER_S
+        : undefined;
   const headers: Record<string, string> = retryAfterS === undefined ? {} : { 'Retry-After': String(retryAfterS) };
   if (known instanceof MethodNotAllowed) headers.Allow = known.allowed.join(', ');
   sendProblem(res, toProblem(known), headers);

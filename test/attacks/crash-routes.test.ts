@@ -1,31 +1,8 @@
 import { connect } from 'node:net';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedLog, PINO_ERROR_LEVEL } from '../support/captured-log.js';
 import { HTTP_LANES } from '../support/lanes.js';
 import { Stack } from '../support/stack.js';
-
-/** pino's numeric level of `error`. */
-const PINO_ERROR_LEVEL = 50;
-
-interface LogLine {
-  level: number;
-  msg?: string;
-  req?: { id?: string };
-  res?: { statusCode?: number };
-}
-
-/** A logger at `debug` whose lines the test reads back. */
-function capturedLog() {
-  const lines: LogLine[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
-      done();
-    },
-  });
-  return { log: pino({ level: 'debug' }, stream), lines };
-}
 
 /**
  * Sends the headers of a POST announcing `declaredBytes` of JSON, half of them, then closes the
