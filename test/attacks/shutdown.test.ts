@@ -5,6 +5,7 @@ import { applicantCode } from '../../shared/keys.js';
 import { readModelManifest } from '../../shared/model-manifest.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
 import { applicantNumber } from '../support/applicants.js';
+import { reportFigures } from '../support/figures.js';
 import { SHIPPED_MANIFEST_PATH } from '../support/model-version.js';
 import { ServiceProcess, waitForHttp, waitForOutput } from '../support/processes.js';
 import { REDIS_URL, deleteKeysUnder, freePort, testNamespace } from '../support/redis.js';
@@ -51,6 +52,13 @@ describe('attack: a client asks for the longest wait, then the gateway is deploy
       api.child.kill('SIGTERM');
       const response = await answer;
       const answeredAfterMs = performance.now() - signalledAt;
+      const exit = await api.exited;
+      reportFigures('SIGTERM with a wait=30 miss', {
+        status: response.status,
+        answeredAfterMs: Math.round(answeredAfterMs),
+        exitAfterMs: Math.round(performance.now() - signalledAt),
+        exitCode: exit.code ?? 'none',
+      });
 
       // README: a single applicant's job id is the model version and the applicant's code.
       const { version } = readModelManifest(SHIPPED_MANIFEST_PATH);
@@ -59,7 +67,7 @@ describe('attack: a client asks for the longest wait, then the gateway is deploy
       expect(response.headers.get('retry-after')).toBe('1');
       // Generous: half the wait the client asked for (the wait itself would end at 29 s).
       expect(answeredAfterMs).toBeLessThan(SYNC_WAIT_MAX_MS / 2);
-      expect(await api.exited).toEqual({ code: 0, signal: null });
+      expect(exit).toEqual({ code: 0, signal: null });
       await waitForOutput(api, /shut down cleanly/, 1000);
       // The work goes on: the job is still there for a worker to take.
       expect((await queue.getJobCounts('waiting')).waiting).toBe(1);
