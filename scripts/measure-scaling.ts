@@ -13,6 +13,7 @@
  * The load generator runs in this process, on the same cores: on a small machine it is part of
  * what is measured.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +76,11 @@ interface Options {
 async function measure(workers: number, applicants: Applicant[], options: Options): Promise<Row> {
   const [redisPort, port] = [await freePort(), await freePort()];
   const redis = await startLocalRedis(`redis://127.0.0.1:${redisPort}`);
+  // /readyz tells only an operator how many workers are connected.
+  const operator = { user: 'measure', password: randomBytes(18).toString('base64url') };
   const env = {
+    ADMIN_USER: operator.user,
+    ADMIN_PASSWORD: operator.password,
     PATH: process.env.PATH ?? '',
     REDIS_URL: `redis://127.0.0.1:${redisPort}`,
     PORT: String(port),
@@ -97,7 +102,8 @@ async function measure(workers: number, applicants: Applicant[], options: Option
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   try {
     await waitFor(`${workers} workers ready`, async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const authorization = `Basic ${Buffer.from(`${operator.user}:${operator.password}`).toString('base64')}`;
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization } });
       return response.ok && ((await response.json()) as { workers: number }).workers >= workers;
     });
     const pids = { gateway: children[0]!.pid!, workers: children.slice(1).map((c) => c.pid!), redis: redis.pid! };
