@@ -14,9 +14,10 @@ const BATCH_SIZE = 1000;
 /**
  * The first worker's model answers its first run, then hangs: once a job has completed and others
  * are active, the kill finds jobs in the worker's hands whose answers are not written, and only
- * stalled-job recovery can answer them. (Its JOB_TIMEOUT_MS is long, so nothing fails before the kill.)
+ * stalled-job recovery can answer them. (Its JOB_TIMEOUT_MS is long, so nothing fails before the kill;
+ * the config wants SHUTDOWN_TIMEOUT_MS above it.)
  */
-const FIRST_WORKER_ENV = { JOB_TIMEOUT_MS: '60000' };
+const FIRST_WORKER_ENV = { JOB_TIMEOUT_MS: '60000', SHUTDOWN_TIMEOUT_MS: '61000' };
 /**
  * On top of the lock + stalled-interval bound: starting the second worker (model load), scoring the
  * rest, polling, and a busy 2-core machine shared with other test runs.
