@@ -17,7 +17,8 @@ describe('async jobs, /scores, batches and Prefer, over a real Redis, queue and 
   const freshApplicant = () => applicantNumber(next++);
 
   beforeAll(async () => {
-    stack = await Stack.start({ SYNC_WAIT_MAX_MS: '3000', BATCH_MAX_ITEMS: '50' });
+    // SYNC_WAIT_MS may not exceed SYNC_WAIT_MAX_MS (the config refuses it).
+    stack = await Stack.start({ SYNC_WAIT_MS: '3000', SYNC_WAIT_MAX_MS: '3000', BATCH_MAX_ITEMS: '50' });
     await stack.startWorker();
   });
   afterAll(() => stack.stop());
