@@ -99,8 +99,8 @@ type Fields = z.infer<typeof ConfigFields>;
 interface CrossFieldRule {
   field: keyof Fields;
   holds: (c: Fields) => boolean;
-  /** Follows `<field>: <value>`, and names the other setting with its value. */
-  must: (c: Fields) => string;
+  /** Follows `<field>: `; names the other setting, with both values. */
+  message: (c: Fields) => string;
 }
 
 const CROSS_FIELD_RULES: CrossFieldRule[] = [
@@ -108,37 +108,37 @@ const CROSS_FIELD_RULES: CrossFieldRule[] = [
     // A finished single job is polled from its cached answer, so the answer must outlive the retention.
     field: 'CACHE_TTL_SECONDS',
     holds: (c) => c.CACHE_TTL_SECONDS >= c.JOB_RETENTION_SECONDS,
-    must: (c) => `must be at least JOB_RETENTION_SECONDS (${c.JOB_RETENTION_SECONDS})`,
+    message: (c) => `${c.CACHE_TTL_SECONDS} must be at least JOB_RETENTION_SECONDS (${c.JOB_RETENTION_SECONDS})`,
   },
   {
     // Node refuses to start a server otherwise (ERR_OUT_OF_RANGE, a stack trace).
     field: 'HTTP_HEADERS_TIMEOUT_MS',
     holds: (c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS,
-    must: (c) => `must be at most HTTP_REQUEST_TIMEOUT_MS (${c.HTTP_REQUEST_TIMEOUT_MS})`,
+    message: (c) =>
+      `${c.HTTP_HEADERS_TIMEOUT_MS} must be at most HTTP_REQUEST_TIMEOUT_MS (${c.HTTP_REQUEST_TIMEOUT_MS})`,
   },
   {
     field: 'SYNC_WAIT_MS',
     holds: (c) => c.SYNC_WAIT_MS <= c.SYNC_WAIT_MAX_MS,
-    must: (c) => `must be at most SYNC_WAIT_MAX_MS (${c.SYNC_WAIT_MAX_MS})`,
+    message: (c) => `${c.SYNC_WAIT_MS} must be at most SYNC_WAIT_MAX_MS (${c.SYNC_WAIT_MAX_MS})`,
   },
   {
     // Waits are released at SIGTERM; should that fail, the longest wait still ends before the drain gives up.
     field: 'SYNC_WAIT_MAX_MS',
     holds: (c) => c.SYNC_WAIT_MAX_MS < c.SHUTDOWN_TIMEOUT_MS,
-    must: (c) => `must be below SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS})`,
+    message: (c) => `${c.SYNC_WAIT_MAX_MS} must be below SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS})`,
   },
   {
     // A draining worker finishes the model run in hand; one allowed to outlast the drain would be cut.
     field: 'JOB_TIMEOUT_MS',
     holds: (c) => c.JOB_TIMEOUT_MS < c.SHUTDOWN_TIMEOUT_MS,
-    must: (c) => `must be below SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS})`,
+    message: (c) => `${c.JOB_TIMEOUT_MS} must be below SHUTDOWN_TIMEOUT_MS (${c.SHUTDOWN_TIMEOUT_MS})`,
   },
 ];
 
 export const Config = ConfigFields.superRefine((c, ctx) => {
   for (const rule of CROSS_FIELD_RULES) {
-    if (!rule.holds(c))
-      ctx.addIssue({ code: 'custom', path: [rule.field], message: `${c[rule.field]} ${rule.must(c)}` });
+    if (!rule.holds(c)) ctx.addIssue({ code: 'custom', path: [rule.field], message: rule.message(c) });
   }
 }).transform((c) => ({
   ...c,
