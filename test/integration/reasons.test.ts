@@ -182,6 +182,17 @@ describe('principal reasons and expected costs over a real Redis, queue and mode
     expect(body.reasons).toHaveLength(4);
   });
 
+  it('the OpenAPI document has POST /reasons and every reason code of MODEL_CARD.md with its description', async () => {
+    const { body } = await stack.get<{
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties: { code: { enum: string[]; description: string } } }> };
+    }>('/openapi.json');
+    expect(Object.keys(body.paths)).toContain('/reasons');
+    const code = body.components.schemas.Reason!.properties.code;
+    expect([...code.enum].sort()).toEqual(Object.values(CODES).sort());
+    expect(code.description).toContain('`EMPLOYED_LESS_THAN_1_YEAR`: Employed for less than one year');
+  });
+
   it('ages 44 and 46, other fields equal (0 years under 35 to the model) -> MISS then HIT, one cache entry', async () => {
     const at = (age: number) => ({ ...EXAMPLE_APPLICANT, present_employment_since: '4 to 7 years', age_in_years: age });
     const first = await stack.post('/scores', at(44));
