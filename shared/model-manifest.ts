@@ -14,7 +14,6 @@ export const ModelManifest = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   decisionThreshold: z.number().gt(0).lt(1),
   riskBandThresholds: z.tuple([z.number(), z.number()]),
-  installmentBandLowerBounds: z.tuple([z.number(), z.number(), z.number()]),
   encoding: ApplicantEncoding,
   costMatrix: CostMatrix,
   coefficients: z.record(z.string(), z.number()),
