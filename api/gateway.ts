@@ -45,7 +45,8 @@ export interface Gateway {
  * Throws StartupError when the manifest is unreadable or encodes applicants otherwise than the build.
  */
 export function buildGateway(config: Config, log: Logger): Gateway {
-  // The gateway only needs the model's version (it is part of every key); it never loads the model.
+  // The gateway needs the model's version (part of every key) and its encoding (checked against the
+  // one keys are derived by); it never loads the model.
   const manifest = readModelManifest(config.MODEL_MANIFEST_PATH);
   assertServedModelMatchesKeys(manifest, config.MODEL_MANIFEST_PATH);
   const modelVersion = manifest.version;

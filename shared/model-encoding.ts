@@ -49,8 +49,9 @@ export function levelCount(spec: FieldEncoding): number {
 
 /**
  * The model's encoding of every API field, in the order the manifest lists them (which is also the
- * order of digits in an applicant code and the tie-break order of reasons). Every applicant has a
- * code below 10^9, so codes stay decimal strings of at most 9 digits.
+ * order of digits in an applicant code and the tie-break order of reasons). The product of the
+ * fields' level counts (3,600 for 79144bd9) is at most 10^9, so codes stay decimal strings of at
+ * most 9 digits; parsing throws otherwise.
  */
 export const ApplicantEncoding = z
   .array(FieldEncoding)
@@ -80,11 +81,6 @@ export function levelOf(spec: FieldEncoding, applicant: Applicant): number {
 /** The number a numeric field's level feeds the model (band code 1–4, years under the knot). */
 export function encodedValue(spec: FieldEncoding & { kind: 'band' | 'yearsUnder' }, level: number): number {
   return spec.kind === 'band' ? level + 1 : level;
-}
-
-/** How many distinct codes an encoding gives (4 × 18 × 2 × 5 × 5 = 3,600 for 79144bd9). */
-export function codeCount(encoding: ApplicantEncoding): number {
-  return encoding.reduce((n, spec) => n * levelCount(spec), 1);
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { Applicant } from './applicant.js';
 import { encodedValue, levelCount, levelOf, type ApplicantEncoding, type FieldEncoding } from './model-encoding.js';
-import { MAX_REASONS, reasonIndex } from './reasons.js';
+import { MAX_REASONS, reasonAt, reasonIndex, type Reason } from './reasons.js';
 
 /** One level of one field: how far it sits above the field's lowest-risk level, and its reason. */
 interface LevelPoints {
   points: number;
-  reason: number;
+  reason: Reason;
 }
 
 function coefficient(coefficients: Readonly<Record<string, number>>, name: string): number {
@@ -14,10 +14,10 @@ function coefficient(coefficients: Readonly<Record<string, number>>, name: strin
   return value;
 }
 
-function reasonOf(field: keyof Applicant, level?: string): number {
-  const index = reasonIndex(field, level);
-  if (index < 0) throw new Error(`no reason code for ${field}${level === undefined ? '' : `=${level}`}`);
-  return index;
+function reasonOf(field: keyof Applicant, level?: string): Reason {
+  const reason = reasonAt(reasonIndex(field, level));
+  if (!reason) throw new Error(`no reason code for ${field}${level === undefined ? '' : `=${level}`}`);
+  return reason;
 }
 
 /** Points below best of every level of one field, in log-odds. */
@@ -55,8 +55,8 @@ export class PrincipalReasons {
     );
   }
 
-  /** Positions in REASONS of this applicant's principal reasons, strongest first. */
-  of(applicant: Applicant): number[] {
+  /** This applicant's principal reasons, strongest first; empty when every field is at its best. */
+  of(applicant: Applicant): Reason[] {
     return this.encoding
       .map((spec, field) => this.points[field]![levelOf(spec, applicant)]!)
       .filter(({ points }) => points > 0)

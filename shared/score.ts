@@ -41,6 +41,16 @@ export const Score = z
       reasons: [
         { code: 'FOREIGN_WORKER', field: 'foreign_worker', description: 'Foreign worker' },
         { code: 'UNEMPLOYED', field: 'present_employment_since', description: 'Not employed' },
+        {
+          code: 'INSTALMENTS_HIGH_SHARE_OF_INCOME',
+          field: 'installment_rate_in_percentage_of_disposable_income',
+          description: 'Instalments take a large share of disposable income',
+        },
+        {
+          code: 'AGE_YOUNGER_THAN_LOWEST_RISK',
+          field: 'age_in_years',
+          description: 'Younger than the lowest-risk age group',
+        },
       ],
       expected_cost: { accept: 1.88574, decline: 0.622852 },
     },

@@ -6,7 +6,6 @@ import type { Applicant } from '../shared/applicant.js';
 import { StartupError } from '../shared/lifecycle.js';
 import type { ModelManifest } from '../shared/model-manifest.js';
 import { PrincipalReasons } from '../shared/principal-reasons.js';
-import { reasonAt, type Reason } from '../shared/reasons.js';
 import { expectedCost, PROBABILITY_DECIMALS, type Score } from '../shared/score.js';
 
 const PROBABILITY_SCALE = 10 ** PROBABILITY_DECIMALS;
@@ -81,7 +80,7 @@ export class CreditModel implements ScoringModel {
         probability: p,
         risk_category: risks.labels[Number(risk[i])]!,
         model_version: this.manifest.version,
-        reasons: this.reasons.of(applicant).map((index) => reasonAt(index) as Reason),
+        reasons: this.reasons.of(applicant),
         expected_cost: expectedCost(p),
       };
     });

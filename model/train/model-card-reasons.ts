@@ -81,11 +81,10 @@ export function reasonExample(result: TrainingResult): string {
   const chosen = PrincipalReasons.fromModel(MODEL_ENCODING, weights).of(applicant);
   const rows = MODEL_ENCODING.map((spec) => {
     const term = fieldTerm(spec, weights, applicant);
-    const reason = chosen.indexOf(
-      reasonIndex(spec.field, spec.kind === 'oneHot' ? (applicant[spec.field] as string) : undefined),
-    );
-    const rank = reason >= 0 ? `${reason + 1}. \`${REASONS[chosen[reason]!]!.code}\`` : '—';
-    return `| \`${term.field}\` | ${term.value} | ${term.best} | ${term.weight} | ${fixed(term.points)} | ${rank} |`;
+    // Each field has at most one reason, so the field finds its rank.
+    const rank = chosen.findIndex((reason) => reason.field === spec.field);
+    const shown = rank >= 0 ? `${rank + 1}. \`${chosen[rank]!.code}\`` : '—';
+    return `| \`${term.field}\` | ${term.value} | ${term.best} | ${term.weight} | ${fixed(term.points)} | ${shown} |`;
   });
   const accept = COST_BAD_ACCEPTED * probability;
   const decline = COST_GOOD_DECLINED * (1 - probability);
