@@ -10,6 +10,7 @@ import { loadConfig } from '../../shared/config.js';
 import { StartupError } from '../../shared/lifecycle.js';
 import { loadModel } from '../../worker/scoring-worker.js';
 import { EXAMPLE_APPLICANT } from '../support/applicants.js';
+import { HTTP_LANES } from '../support/lanes.js';
 import { PROJECT_ROOT } from '../support/processes.js';
 import { REDIS_URL, testNamespace } from '../support/redis.js';
 import { Stack } from '../support/stack.js';
@@ -129,11 +130,11 @@ function expectMatches(body: ScoreBody, expected: Expected): void {
   expect(Math.abs(body.expected_cost.decline - expected.expectedCost.decline)).toBeLessThanOrEqual(2e-6);
 }
 
-describe('principal reasons and expected costs over a real Redis, queue and model', () => {
+describe.each(HTTP_LANES)('POST /reasons and the seed endpoints ($lane)', ({ env }) => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await Stack.start({ SYNC_WAIT_MS: '30000' });
+    stack = await Stack.start({ ...env, SYNC_WAIT_MS: '30000' });
     await stack.startWorker();
   });
   afterAll(() => stack.stop());
@@ -175,6 +176,26 @@ describe('principal reasons and expected costs over a real Redis, queue and mode
       },
     ]);
   });
+
+  it('POST /reasons with a bad field -> 422 with its path, no cache write, no job', async () => {
+    const [keysBefore, jobsBefore] = [(await stack.answerKeys()).sort(), await stack.jobCount()];
+    const response = await stack.post('/reasons', { ...EXAMPLE_APPLICANT, age_in_years: 17 });
+    expect(response.status).toBe(422);
+    const problem = (await response.json()) as { errors: Array<{ path: string }> };
+    expect(problem.errors.map((error) => error.path)).toEqual(['/age_in_years']);
+    expect((await stack.answerKeys()).sort()).toEqual(keysBefore);
+    expect(await stack.jobCount()).toBe(jobsBefore);
+  });
+});
+
+describe('principal reasons and expected costs over a real Redis, queue and model', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await Stack.start({ SYNC_WAIT_MS: '30000' });
+    await stack.startWorker();
+  });
+  afterAll(() => stack.stop());
 
   it('POST /scores carries reasons and expected_cost {accept: 5p, decline: 1 − p}', async () => {
     const body = (await (await stack.post('/scores', EXAMPLE_APPLICANT)).json()) as ScoreBody;
