@@ -9,6 +9,7 @@ import { Score } from '../shared/score.js';
 export const Decision = z.strictObject({ decision: Score.shape.decision }).meta({ id: 'Decision' });
 export const Probability = z.strictObject({ probability: Score.shape.probability }).meta({ id: 'Probability' });
 export const RiskCategory = z.strictObject({ risk_category: Score.shape.risk_category }).meta({ id: 'RiskCategory' });
+export const Reasons = z.strictObject({ reasons: Score.shape.reasons }).meta({ id: 'Reasons' });
 
 export function batchRequest(maxItems: number) {
   return z.strictObject({ applicants: z.array(Applicant).min(1).max(maxItems) });

@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { adminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
+import { assertServedModelMatchesKeys } from '../shared/key-encoding.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
 import { createRedis, untilReady } from '../shared/redis.js';
@@ -43,10 +44,14 @@ export interface Gateway {
 /**
  * Wires the gateway from config: connections, queue, the one QueueEvents subscription, the scorer
  * and the app. main.ts adds the socket and signals; integration tests use the same wiring.
+ * Throws StartupError when the manifest is unreadable or encodes applicants otherwise than the build.
  */
 export function buildGateway(config: Config, log: Logger): Gateway {
-  // The gateway only needs the model's version (it is part of every key); it never loads the model.
-  const { version: modelVersion } = readModelManifest(config.MODEL_MANIFEST_PATH);
+  // The gateway needs the model's version (part of every key) and its encoding (checked against the
+  // one keys are derived by); it never loads the model.
+  const manifest = readModelManifest(config.MODEL_MANIFEST_PATH);
+  assertServedModelMatchesKeys(manifest, config.MODEL_MANIFEST_PATH);
+  const modelVersion = manifest.version;
 
   const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
   const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'queue', 'scoring-api-queue');

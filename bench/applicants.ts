@@ -1,6 +1,5 @@
 import {
   FOREIGN_WORKER,
-  MAX_AGE_YEARS,
   MIN_AGE_YEARS,
   PERSONAL_STATUS_AND_SEX,
   PRESENT_EMPLOYMENT_SINCE,
@@ -9,10 +8,11 @@ import {
 
 /** One share inside each of the four installment bands the model distinguishes (< 0.2, < 0.25, < 0.35, ≥ 0.35). */
 const BAND_SHARES = [0.1, 0.22, 0.3, 0.5] as const;
-const AGES = MAX_AGE_YEARS - MIN_AGE_YEARS + 1;
+// The model sees max(0, 35 − age): ages 18–35 are the ones it tells apart.
+const AGES = 35 - MIN_AGE_YEARS + 1;
 
 /**
- * Applicants the model can tell apart, hence distinct cache entries: 4 × 103 × 2 × 5 × 5 = 20,600
+ * Applicants the model can tell apart, hence distinct cache entries: 4 × 18 × 2 × 5 × 5 = 3,600
  * per model version (shared/keys.ts applicantCode). A namespace has no more never-seen applicants.
  */
 export const DISTINCT_APPLICANTS =

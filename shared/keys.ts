@@ -2,29 +2,20 @@
  * Every Redis key name the service writes, besides BullMQ's own (those live under QUEUE_PREFIX and
  * are named by BullMQ).
  */
-import {
-  FOREIGN_WORKER,
-  PERSONAL_STATUS_AND_SEX,
-  PRESENT_EMPLOYMENT_SINCE,
-  installmentBand,
-  type Applicant,
-} from './applicant.js';
+import type { Applicant } from './applicant.js';
+import { keyedModelOfBuild } from './key-encoding.js';
+import { encodingCode } from './model-encoding.js';
 
 /**
- * The applicant as the model sees it, in seven characters: installment band (1–4), age (three
- * digits), then the indexes of foreign_worker, present_employment_since and personal_status_and_sex.
- * Applicants the model cannot tell apart (0.26 and 0.30 are both band 3) share one code, so at most
- * 4 × 103 × 2 × 5 × 5 = 20,600 codes exist. Field order, whitespace and `30` vs `30.0` are gone by
+ * The applicant as the model sees it: the levels of its fields under the encoding declared in the
+ * model's manifest (installment band, years under the age knot, category indexes), as one decimal
+ * number of at most 9 digits without leading zeros (shared/model-encoding.ts). Applicants the model
+ * cannot tell apart (0.26 and 0.30 are both band 3; ages 44 and 46 are both 0 years under 35) share
+ * one code: 3,600 codes for model 79144bd9. Field order, whitespace and `30` vs `30.0` are gone by
  * the time an Applicant is parsed, so the code is canonical by construction.
  */
 export function applicantCode(applicant: Applicant): string {
-  return (
-    String(installmentBand(applicant.installment_rate_in_percentage_of_disposable_income)) +
-    String(applicant.age_in_years).padStart(3, '0') +
-    String(FOREIGN_WORKER.indexOf(applicant.foreign_worker)) +
-    String(PRESENT_EMPLOYMENT_SINCE.indexOf(applicant.present_employment_since)) +
-    String(PERSONAL_STATUS_AND_SEX.indexOf(applicant.personal_status_and_sex))
-  );
+  return encodingCode(keyedModelOfBuild().encoding, applicant);
 }
 
 /**

@@ -38,7 +38,8 @@ export function applicantId(modelVersion: string, code: string): string {
   return `${modelVersion}-${code}`;
 }
 
-const APPLICANT_ID = /^([0-9a-f]{8})-([1-4]\d{3}[01][0-4][0-4])$/;
+// The code is shared/keys.ts applicantCode: a decimal number of at most 9 digits, no leading zero.
+const APPLICANT_ID = /^([0-9a-f]{8})-(0|[1-9]\d{0,8})$/;
 
 /** The model version and applicant code inside a public id; undefined for anything else. */
 export function parseApplicantId(id: string): { modelVersion: string; code: string } | undefined {

@@ -1,18 +1,28 @@
 import type { RedisClient } from './redis.js';
-import { DECISIONS, RISK_CATEGORIES, type Score } from './score.js';
+import { reasonAt, REASONS, type Reason } from './reasons.js';
+import { DECISIONS, expectedCost, RISK_CATEGORIES, type Score } from './score.js';
 import { orUnavailable } from './errors.js';
 
 /**
- * One hash per applicant, one-letter fields to keep an entry small (see README, "Memory"):
- * d = decision index, p = probability, r = risk-category index, v = model version.
+ * One hash per applicant, one-letter fields to keep an entry small (see README, "The cache"):
+ * d = decision index, p = probability, v = model version, r = risk-category index followed by one
+ * base-36 digit per principal reason (its position in REASONS), strongest first. The reasons ride in
+ * `r` because a field of their own would push an entry from 120 to 136 bytes (MEMORY USAGE, Redis
+ * 7.0). expected_cost is not stored: it derives from p.
  */
 type ScoreHash = Record<'d' | 'p' | 'r' | 'v', string>;
+
+const REASON_RADIX = 36;
+
+function reasonDigit(reason: Reason): string {
+  return REASONS.findIndex((known) => known.code === reason.code).toString(REASON_RADIX);
+}
 
 function encode(score: Score): ScoreHash {
   return {
     d: String(DECISIONS.indexOf(score.decision)),
     p: String(score.probability),
-    r: String(RISK_CATEGORIES.indexOf(score.risk_category)),
+    r: String(RISK_CATEGORIES.indexOf(score.risk_category)) + score.reasons.map(reasonDigit).join(''),
     v: score.model_version,
   };
 }
@@ -20,10 +30,19 @@ function encode(score: Score): ScoreHash {
 /** An entry that does not decode (older layout, hand edits) reads as a miss and is overwritten. */
 function decode(hash: Record<string, string>): Score | undefined {
   const decision = DECISIONS[Number(hash.d)];
-  const riskCategory = RISK_CATEGORIES[Number(hash.r)];
+  const riskCategory = RISK_CATEGORIES[Number(hash.r?.[0])];
+  const reasons = [...(hash.r ?? '').slice(1)].map((digit) => reasonAt(parseInt(digit, REASON_RADIX)));
   const probability = Number(hash.p);
   if (!decision || !riskCategory || !hash.v || !hash.p || !(probability >= 0 && probability <= 1)) return undefined;
-  return { decision, probability, risk_category: riskCategory, model_version: hash.v };
+  if (!reasons.every((reason) => reason !== undefined)) return undefined;
+  return {
+    decision,
+    probability,
+    risk_category: riskCategory,
+    model_version: hash.v,
+    reasons,
+    expected_cost: expectedCost(probability),
+  };
 }
 
 /** KEYS[1] the entry; ARGV[1] its TTL in seconds; ARGV[2..] field, value, field, value... */

@@ -5,7 +5,8 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Applicant } from '../shared/applicant.js';
 import { StartupError } from '../shared/lifecycle.js';
 import type { ModelManifest } from '../shared/model-manifest.js';
-import { PROBABILITY_DECIMALS, type Score } from '../shared/score.js';
+import { PrincipalReasons } from '../shared/principal-reasons.js';
+import { expectedCost, PROBABILITY_DECIMALS, type Score } from '../shared/score.js';
 
 const PROBABILITY_SCALE = 10 ** PROBABILITY_DECIMALS;
 
@@ -24,14 +25,19 @@ export interface ScoringModel {
 /**
  * The ONNX model, loaded once per worker process. The graph takes the five raw fields and does its
  * own encoding and thresholds, so the file (checked against the manifest's sha256) is the model.
+ * Principal reasons come from the manifest's coefficients, beside the file they describe.
  */
 export class CreditModel implements ScoringModel {
   private constructor(
     private readonly session: InferenceSession,
     private readonly manifest: ModelManifest,
+    private readonly reasons: PrincipalReasons,
   ) {}
 
-  /** Loads the file the manifest names; throws StartupError when it is missing or not the manifest's file. */
+  /**
+   * Loads the file the manifest names; throws StartupError when it is missing or not the manifest's
+   * file, or when the manifest's coefficients cannot explain every level of its encoding.
+   */
   static async load(manifestPath: string, manifest: ModelManifest): Promise<CreditModel> {
     const path = join(dirname(manifestPath), manifest.file);
     const bytes = await readFile(path).catch((error: unknown) => {
@@ -41,7 +47,13 @@ export class CreditModel implements ScoringModel {
     if (sha256 !== manifest.sha256) {
       throw new StartupError(`model file ${path} has sha256 ${sha256}, the manifest says ${manifest.sha256}`);
     }
-    return new CreditModel(await InferenceSession.create(bytes), manifest);
+    let reasons: PrincipalReasons;
+    try {
+      reasons = PrincipalReasons.fromModel(manifest.encoding, manifest.coefficients);
+    } catch (error) {
+      throw new StartupError(`model manifest ${manifestPath}: ${(error as Error).message}`, { cause: error });
+    }
+    return new CreditModel(await InferenceSession.create(bytes), manifest, reasons);
   }
 
   get version(): string {
@@ -61,11 +73,16 @@ export class CreditModel implements ScoringModel {
     const decision = outputs.decision?.data as BigInt64Array;
     const risk = outputs.risk_category?.data as BigInt64Array;
     const { decision: decisions, risk_category: risks } = this.manifest.outputs;
-    return applicants.map((_, i) => ({
-      decision: decisions.labels[Number(decision[i])]!,
-      probability: Math.round(probability[i]! * PROBABILITY_SCALE) / PROBABILITY_SCALE,
-      risk_category: risks.labels[Number(risk[i])]!,
-      model_version: this.manifest.version,
-    }));
+    return applicants.map((applicant, i) => {
+      const p = Math.round(probability[i]! * PROBABILITY_SCALE) / PROBABILITY_SCALE;
+      return {
+        decision: decisions.labels[Number(decision[i])]!,
+        probability: p,
+        risk_category: risks.labels[Number(risk[i])]!,
+        model_version: this.manifest.version,
+        reasons: this.reasons.of(applicant),
+        expected_cost: expectedCost(p),
+      };
+    });
   }
 }

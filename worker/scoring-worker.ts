@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.js';
+import { assertServedModelMatchesKeys } from '../shared/key-encoding.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { SCORE_QUEUE, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
 import { createRedis } from '../shared/redis.js';
@@ -21,9 +22,14 @@ export interface ScoringWorker {
   close: () => Promise<void>;
 }
 
-/** Loads the model from the manifest; throws StartupError when the file is missing or altered. */
+/**
+ * Loads the model from the manifest; throws StartupError when the file is missing or altered, or
+ * when the manifest encodes applicants otherwise than this build keys the cache by.
+ */
 export async function loadModel(config: Config): Promise<ScoringModel> {
-  return CreditModel.load(config.MODEL_MANIFEST_PATH, readModelManifest(config.MODEL_MANIFEST_PATH));
+  const manifest = readModelManifest(config.MODEL_MANIFEST_PATH);
+  assertServedModelMatchesKeys(manifest, config.MODEL_MANIFEST_PATH);
+  return CreditModel.load(config.MODEL_MANIFEST_PATH, manifest);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   JobStatus,
   Probability,
   Problem,
+  Reasons,
   RiskCategory,
   batchRequest,
   jobRequest,
@@ -82,7 +83,20 @@ export function openApiDocument(basePath: string, batchMaxItems: number) {
   syncScoring(registry, '/decisions', 'ACCEPT or DECLINE', Applicant, Decision);
   syncScoring(registry, '/probabilities', 'Probability of default, 0..1', Applicant, Probability);
   syncScoring(registry, '/risk_categories', 'LOW, MEDIUM or HIGH', Applicant, RiskCategory);
-  syncScoring(registry, '/scores', 'All three answers and the model version', Applicant, Score);
+  syncScoring(
+    registry,
+    '/scores',
+    'All three answers, principal reasons, expected costs and the model version',
+    Applicant,
+    Score,
+  );
+  syncScoring(
+    registry,
+    '/reasons',
+    'Up to four principal reasons for the probability of default, strongest first',
+    Applicant,
+    Reasons,
+  );
   syncScoring(
     registry,
     '/scores/batch',

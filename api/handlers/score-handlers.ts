@@ -17,6 +17,7 @@ export const SCORE_VIEWS: Record<string, (score: Score) => object> = {
   '/probabilities': (score) => ({ probability: score.probability }),
   '/risk_categories': (score) => ({ risk_category: score.risk_category }),
   '/scores': (score) => score,
+  '/reasons': (score) => ({ reasons: score.reasons }),
 };
 
 /** A synchronous endpoint for one applicant: 200 with the view of its score, or 202 to poll. */

@@ -20,7 +20,7 @@ export interface ScoringEndpoint {
   hot: boolean;
 }
 
-/** The three seed endpoints and /scores (hot), and /scores/batch. */
+/** The three seed endpoints, /scores and /reasons (hot), and /scores/batch. */
 export function scoringEndpoints(
   scorer: Scorer,
   metrics: GatewayMetrics,

@@ -1,10 +1,13 @@
 import {
   FOREIGN_WORKER,
+  INSTALLMENT_BAND_LOWER_BOUNDS,
+  MIN_AGE_YEARS,
   PERSONAL_STATUS_AND_SEX,
   PRESENT_EMPLOYMENT_SINCE,
   installmentBand,
   type Applicant,
 } from '../../shared/applicant.js';
+import type { ApplicantEncoding } from '../../shared/model-encoding.js';
 import type { CreditRow } from './german-data.js';
 
 /**
@@ -36,6 +39,27 @@ export const NUMERIC_FEATURES = ['installment_band', `age_years_under_${AGE_KNOT
 export const FEATURE_NAMES: readonly string[] = [
   ...NUMERIC_FEATURES,
   ...CATEGORICAL_FEATURES.flatMap(({ field, levels }) => levels.map((level) => `${field}=${level}`)),
+];
+
+/**
+ * The encoding above as the manifest declares it for the service, in feature-vector order: the
+ * service derives cache keys and principal reasons from it, so it must say exactly what the graph does.
+ */
+export const MODEL_ENCODING: ApplicantEncoding = [
+  {
+    kind: 'band',
+    field: 'installment_rate_in_percentage_of_disposable_income',
+    feature: NUMERIC_FEATURES[0],
+    lowerBounds: [...INSTALLMENT_BAND_LOWER_BOUNDS],
+  },
+  {
+    kind: 'yearsUnder',
+    field: 'age_in_years',
+    feature: NUMERIC_FEATURES[1],
+    knot: AGE_KNOT_YEARS,
+    minimum: MIN_AGE_YEARS,
+  },
+  ...CATEGORICAL_FEATURES.map(({ field, levels }) => ({ kind: 'oneHot' as const, field, categories: [...levels] })),
 ];
 
 /** Index of the first column of each categorical's one-hot block. */

@@ -1,6 +1,6 @@
 import { INSTALLMENT_BAND_LOWER_BOUNDS } from '../../shared/applicant.js';
 import { BAYES_THRESHOLD } from './evaluation.js';
-import { AGE_KNOT_YEARS, CATEGORICAL_FEATURES, FEATURE_NAMES } from './features.js';
+import { AGE_KNOT_YEARS, CATEGORICAL_FEATURES, FEATURE_NAMES, MODEL_ENCODING } from './features.js';
 import { COST_BAD_ACCEPTED, COST_GOOD_DECLINED } from './metrics.js';
 import { IR_VERSION, OPSETS } from './onnx-graph.js';
 import {
@@ -54,7 +54,8 @@ function describe(specs: readonly TensorSpec[], details: Readonly<Record<string,
 /**
  * manifest.json for a training run: 2-space JSON, keys in a fixed order, trailing newline. The
  * service reads `version`, `file`, `sha256`, `decisionThreshold`, `riskBandThresholds`,
- * `installmentBandLowerBounds` and the output labels; the rest documents the model.
+ * `installmentBandLowerBounds`, `encoding` (cache keys and reasons), `costMatrix` (expected costs),
+ * `coefficients` (reasons) and the output labels; the rest documents the model.
  */
 export function manifestJson(result: TrainingResult): string {
   const { evaluation } = result;
@@ -68,6 +69,7 @@ export function manifestJson(result: TrainingResult): string {
     inputs: describe(GRAPH_INPUTS, INPUT_DETAILS),
     outputs: describe(GRAPH_OUTPUTS, OUTPUT_DETAILS),
     installmentBandLowerBounds: INSTALLMENT_BAND_LOWER_BOUNDS,
+    encoding: MODEL_ENCODING,
     decisionThreshold: result.decisionThreshold,
     riskBandThresholds: result.riskBandThresholds,
     costMatrix: { badAccepted: COST_BAD_ACCEPTED, goodDeclined: COST_GOOD_DECLINED },

@@ -1,6 +1,8 @@
 import { INSTALLMENT_BAND_LOWER_BOUNDS } from '../../shared/applicant.js';
 import { BAYES_THRESHOLD } from './evaluation.js';
+import { COST_BAD_ACCEPTED, COST_GOOD_DECLINED } from './metrics.js';
 import { AGE_KNOT_YEARS } from './features.js';
+import { reasonCodeTable, reasonExample } from './model-card-reasons.js';
 import { bandTable, featureTable, interfaceTable, metricsTable } from './model-card-tables.js';
 import { DECISION_LABELS, RISK_CATEGORY_LABELS } from './onnx-contract.js';
 import { IR_VERSION, OPSETS } from './onnx-graph.js';
@@ -64,6 +66,36 @@ scored on the other four fields, neither favoured nor penalised for this one. An
 a field's list gets the same treatment (an all-zero one-hot block), although the API rejects those
 before they reach the model.
 
+## Principal reasons and expected cost
+Every score carries \`reasons\` (also alone from \`POST /reasons\`): up to four fields that raised the
+applicant's probability of default the most, by the scorecard industry's "points below best". For
+each field, weight × (the applicant's encoded value − the field's lowest-risk value), in log-odds;
+the fields with positive points are the reasons, largest first. For \`installment_band\` and
+\`age_years_under_${AGE_KNOT_YEARS}\` the lowest-risk value is the end of their range with the smallest
+weight × value (band 1; 0 years under ${AGE_KNOT_YEARS}); for a one-hot field it is the level with the
+smallest coefficient, and the points are the difference of the two coefficients. A field at its
+lowest-risk value has 0 points and is never a reason. The worker computes the reasons from
+\`coefficients\` and \`encoding\` in \`manifest.json\` (the file whose sha256 pins this ONNX file); the
+gateway never loads the model.
+
+- **Ties.** Equal points keep the order of \`encoding\` in the manifest (installment, age,
+  foreign_worker, employment, personal status), so the list is deterministic.
+- **"female: single".** Its coefficient is 0 (the field's average effect, see above), so its points
+  below best are 0 minus the lowest coefficient of \`personal_status_and_sex\`: it can be a reason,
+  \`FEMALE_SINGLE\`, whose description says no such applicant was in the data. It is reported rather
+  than hidden because the term does raise the score against the field's best level.
+- **Codes are stable.** A new model version may change the weights (last column) but keeps the codes.
+- **Expected cost.** \`expected_cost\` prices each decision with the manifest's \`costMatrix\` (bad
+  accepted ${COST_BAD_ACCEPTED}, good declined ${COST_GOOD_DECLINED}): accept = ${COST_BAD_ACCEPTED} × p, decline = ${COST_GOOD_DECLINED} × (1 − p),
+  six decimals, derived from the cached p when an answer is read.
+- Reasons can name \`foreign_worker\`, \`personal_status_and_sex\` and age: see Limitations.
+
+${reasonCodeTable(result)}
+
+Worked example, the API's example applicant:
+
+${reasonExample(result)}
+
 ## Cross-validated quality
 Stratified 5-fold cross-validation, repeated ${plan.repeats} times with fresh shuffles (mulberry32,
 seed ${plan.seed}); every metric is computed on out-of-fold predictions. The five fields are weak:
@@ -116,7 +148,10 @@ ${interfaceTable()}
 - Fairness: \`foreign_worker\` and \`personal_status_and_sex\` are protected or near-protected
   attributes (national origin, sex, marital status). The model uses them only because the API
   contract demands them as inputs; in most jurisdictions scoring credit on them is unlawful or
-  needs a legal basis, and they shift scores here (see the coefficients). Age is also used.
+  needs a legal basis, and they shift scores here (see the coefficients). Age is also used. The
+  principal reasons say so openly: a reason such as \`FOREIGN_WORKER\` or \`MALE_SINGLE\` names a
+  prohibited basis under US Regulation B (national origin, sex, marital status), which is one more
+  reason not to decide real loans with this model.
 - Ages outside the data (19–75): from ${AGE_KNOT_YEARS} on age has no effect, so high ages are not
   extrapolated; an 18-year-old continues the slope by one year.
 

@@ -21,7 +21,7 @@ describe('when the parts behind the gateway fail', () => {
     expect(response.status).toBe(202);
     expect(Date.now() - started).toBeLessThan(2000);
     const location = response.headers.get('location')!;
-    expect(location).toMatch(/^\/jobs\/[0-9a-f]{8}-3030002$/);
+    expect(location).toMatch(/^\/jobs\/[0-9a-f]{8}-2052$/);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(await response.json()).toMatchObject({ status: 'queued', links: { self: location } });
     expect(await stack.gateway.queue.getWaitingCount()).toBe(1);

@@ -39,7 +39,14 @@ describe('async jobs, /scores, batches and Prefer, over a real Redis, queue and 
     const response = await stack.post('/scores', EXAMPLE_APPLICANT);
     expect(response.status).toBe(200);
     const body = (await response.json()) as Score;
-    expect(Object.keys(body).sort()).toEqual(['decision', 'model_version', 'probability', 'risk_category']);
+    expect(Object.keys(body).sort()).toEqual([
+      'decision',
+      'expected_cost',
+      'model_version',
+      'probability',
+      'reasons',
+      'risk_category',
+    ]);
     expect(body.model_version).toBe(response.headers.get('x-model-version'));
   });
 
