@@ -77,12 +77,12 @@ async function applyFault(tree: string, fault: Fault): Promise<void> {
 /** The tests that failed, from vitest's JSON report, as "file > name". */
 async function failedTests(tree: string): Promise<string[]> {
   const report = JSON.parse(await readFile(join(tree, 'test-results', 'vitest.json'), 'utf8')) as {
-    testResults: Array<{ name: string; assertionResults: Array<{ title: string; status: string }> }>;
+    testResults: Array<{ name: string; assertionResults: Array<{ fullName: string; status: string }> }>;
   };
   return report.testResults.flatMap((file) =>
     file.assertionResults
       .filter((test) => test.status === 'failed')
-      .map((test) => `${file.name.slice(file.name.indexOf('test/'))} > ${test.title}`),
+      .map((test) => `${file.name.slice(file.name.indexOf('test/'))} > ${test.fullName}`),
   );
 }
 
