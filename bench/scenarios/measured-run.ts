@@ -24,8 +24,18 @@ export interface RunPlan {
  * until the target has no queued work, so stragglers of one run never land in the next.
  */
 export async function measuredRun(ctx: BenchContext, target: Target, plan: RunPlan): Promise<RunResult> {
+  const { requestsPerTimedRun } = ctx.settings;
+  const load =
+    requestsPerTimedRun !== null && plan.load.durationS !== undefined
+      ? {
+          ...plan.load,
+          durationS: undefined,
+          amount: Math.min(requestsPerTimedRun, plan.load.maxRequests ?? Infinity),
+          maxRequests: undefined,
+        }
+      : plan.load;
   const spec = (bodies: readonly Body[]): LoadSpec => ({
-    ...plan.load,
+    ...load,
     url: `${target.url}${plan.path}`,
     connections: plan.meta.connections,
     bodies,

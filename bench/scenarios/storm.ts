@@ -7,7 +7,8 @@ import { measuredRun } from './measured-run.js';
 /**
  * `stormClients` connections send the same never-seen applicant at once, each round another one
  * from `supply`. The workers' model runs during the round are what the target counts; coalescing
- * makes that 1. None at all means the applicant was not new, and the scenario is broken.
+ * makes that 1. None at all means the applicant was not new, and the scenario is broken; more than
+ * one means coalescing failed. Either is a problem of the run, which fails the bench.
  */
 export async function runStorms(ctx: BenchContext, stack: ServiceStack, supply: ApplicantSupply): Promise<RunResult[]> {
   const { settings } = ctx;
@@ -25,7 +26,11 @@ export async function runStorms(ctx: BenchContext, stack: ServiceStack, supply: 
       load: { amount: settings.stormClients, expectedStatus: 200 },
       bodies: () => [body],
     });
-    if (run.work?.modelRuns === 0) run.problems.push('no model run: the applicant was already cached');
+    const modelRuns = run.work?.modelRuns;
+    if (modelRuns === 0) run.problems.push('no model run: the applicant was already cached');
+    if (modelRuns !== undefined && modelRuns > 1) {
+      run.problems.push(`${modelRuns} model runs for one applicant: identical concurrent misses were not coalesced`);
+    }
     runs.push(run);
   }
   return runs;

@@ -29,13 +29,15 @@ const EXPECTED_RUNS = [
   'batch-misses',
 ];
 const EXPECTED_TARGETS = [1, 2, 3, 4, 5, 6];
+/** Targets that do not depend on the machine's speed: a smoke run must meet them too. */
+const MACHINE_INDEPENDENT = { 'storm-model-runs': 1, 'bytes-per-entry': 128 };
 
 /** The part of the results file this test reads. */
 const Results = z.object({
   mode: z.literal('smoke'),
   runs: z.array(z.object({ id: z.string(), rps: z.number(), problems: z.array(z.string()) })),
   memory: z.object({ meanBytes: z.number() }).nullable(),
-  ratios: z.array(z.object({ id: z.string(), target: z.number(), value: z.number().nullable() })),
+  ratios: z.array(z.object({ id: z.string(), target: z.number(), value: z.number().nullable(), met: z.boolean() })),
   failures: z.array(z.string()),
 });
 
@@ -70,6 +72,11 @@ describe('npm run bench -- --smoke', () => {
     expect(results.memory?.meanBytes).toBeGreaterThan(0);
     expect([...new Set(results.ratios.map((ratio) => ratio.target))]).toEqual(EXPECTED_TARGETS);
     for (const ratio of results.ratios) expect(ratio.value, ratio.id).not.toBeNull();
+    const independent = results.ratios.filter((ratio) => ratio.id in MACHINE_INDEPENDENT);
+    expect(independent.map((ratio) => ratio.id).sort()).toEqual(Object.keys(MACHINE_INDEPENDENT).sort());
+    for (const ratio of independent) expect(ratio, ratio.id).toMatchObject({ met: true });
+    expect(results.ratios.find((ratio) => ratio.id === 'storm-model-runs')?.value).toBe(1);
+    expect(results.ratios.find((ratio) => ratio.id === 'bytes-per-entry')?.value).toBeLessThanOrEqual(128);
     await expect(readFile(join(outDir, 'latest.md'), 'utf8')).resolves.toContain('## Targets');
   }, 90_000);
 });

@@ -171,6 +171,8 @@ describe('rollout: workers of two model versions on one queue, a gateway per ver
   it("every answer a client received is the entry cached under that answer's own model_version", async () => {
     const entries = await cachedEntries();
 
+    // The earlier tests' answers: 12 + 6 (batch) + 12 + 30 + 30 + 10; none when run alone, which must not pass.
+    expect(received).toHaveLength(100);
     for (const { code, score, header } of received) {
       expect(entries.get(keyOf(score.model_version, code))).toEqual(score);
       if (header !== null) expect(header).toBe(score.model_version);

@@ -1,11 +1,16 @@
 import { get } from 'node:http';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readModelManifest } from '../../shared/model-manifest.js';
+import { SCORE_QUEUE } from '../../shared/queues.js';
 import { applicantNumber } from '../support/applicants.js';
 import { SHIPPED_MANIFEST_PATH } from '../support/model-version.js';
 import { ServiceProcess, waitForHttp, waitForOutput } from '../support/processes.js';
 import { REDIS_URL, deleteKeysUnder, freePort, keysUnder, testNamespace } from '../support/redis.js';
+import { waitUntil } from '../support/wait.js';
+
+const IN_FLIGHT = 10;
 
 describe('SIGTERM to the gateway: it stops accepting, and finishes what it accepted', () => {
   const namespace = testNamespace();
@@ -28,7 +33,7 @@ describe('SIGTERM to the gateway: it stops accepting, and finishes what it accep
     await waitForHttp(`${base}/healthz`);
 
     // No worker yet: these misses are in flight, waiting on their jobs.
-    const inFlight = Array.from({ length: 10 }, (_, i) =>
+    const inFlight = Array.from({ length: IN_FLIGHT }, (_, i) =>
       fetch(`${base}/scores`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -36,7 +41,19 @@ describe('SIGTERM to the gateway: it stops accepting, and finishes what it accep
       }),
     );
     await waitForOutput(api, /gateway listening/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // SIGTERM only once every request is accepted: all of its applicants are in queued jobs.
+    const queueRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(SCORE_QUEUE, { connection: queueRedis, prefix: namespace.queuePrefix });
+    await waitUntil(
+      `${IN_FLIGHT} applicants in queued jobs`,
+      async () => {
+        const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed']);
+        return jobs.reduce((sum, job) => sum + job.data.items.length, 0) === IN_FLIGHT;
+      },
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+    await queue.close();
+    queueRedis.disconnect();
     api.child.kill('SIGTERM');
     await waitForOutput(api, /shutting down/);
     // A new connection is refused (a kept-alive one would still be served, with Connection: close).
@@ -46,7 +63,7 @@ describe('SIGTERM to the gateway: it stops accepting, and finishes what it accep
     await expect(fresh).rejects.toThrow(/ECONNREFUSED/);
 
     const responses = await Promise.all(inFlight);
-    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(202));
+    expect(responses.map((r) => r.status)).toEqual(Array(IN_FLIGHT).fill(202));
     expect((await api.exited).code).toBe(0);
     expect(api.output).toContain('shut down cleanly');
 
@@ -58,7 +75,7 @@ describe('SIGTERM to the gateway: it stops accepting, and finishes what it accep
     try {
       await expect
         .poll(async () => (await keysUnder(redis, `${namespace.cachePrefix}:${version}:`)).length, { timeout: 15_000 })
-        .toBe(10);
+        .toBe(IN_FLIGHT);
     } finally {
       redis.disconnect();
     }

@@ -454,6 +454,8 @@ export const hostileRequest: fc.Arbitrary<HostileRequest> = fc
     if (contentType.kind === 'not-json') expectedStatus = 415;
     else if (plain && tooBig) expectedStatus = 413;
     else if (plain && !isStrictJson(text)) expectedStatus = 400;
+    // Plain, well-formed JSON of the right size: only its content can be wrong, so 422 and no other 4xx.
+    else if (plain) expectedStatus = 422;
     const request: HostileRequest = {
       path: body.path,
       text,

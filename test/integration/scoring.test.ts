@@ -3,8 +3,12 @@ import { applicantCode, scoreKey } from '../../shared/keys.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { HTTP_LANES } from '../support/lanes.js';
 import { Stack } from '../support/stack.js';
+import { expectedAnswer, readOracleManifest } from '../oracle/manifest-scorer.js';
 
 const SEED_ENDPOINTS = ['/decisions', '/probabilities', '/risk_categories'] as const;
+/** README.md's worked example: `A` answers DECLINE, 0.377148, HIGH. */
+const README_ANSWER = { decision: 'DECLINE', probability: 0.377148, risk_category: 'HIGH' };
+const manifest = readOracleManifest();
 
 describe.each(HTTP_LANES)('scoring over a real Redis, queue and model ($lane)', ({ env }) => {
   let stack: Stack;
@@ -27,32 +31,54 @@ describe.each(HTTP_LANES)('scoring over a real Redis, queue and model ($lane)', 
     expect(first.headers.get('x-cache')).toBe('MISS');
     expect(first.headers.get('cache-status')).toBe('credit-scoring; fwd=miss; stored');
     expect(first.headers.get('x-model-version')).toBe(stack.gateway.modelVersion);
-    const decision = (await first.json()) as { decision: string };
-    expect(['ACCEPT', 'DECLINE']).toContain(decision.decision);
+    expect(await first.json()).toEqual({ decision: README_ANSWER.decision });
 
+    const answers: Record<string, unknown> = {};
     for (const path of SEED_ENDPOINTS) {
       const again = await stack.post(path, EXAMPLE_APPLICANT);
       expect(again.status).toBe(200);
       expect(again.headers.get('x-cache')).toBe('HIT');
       expect(again.headers.get('cache-status')).toBe('credit-scoring; hit');
       expect(again.headers.get('x-model-version')).toBe(stack.gateway.modelVersion);
+      Object.assign(answers, await again.json());
     }
+    expect(answers).toEqual(README_ANSWER);
     expect(stack.modelRuns).toBe(1);
+  });
+
+  it("the README's applicant on /scores: DECLINE, 0.377148, HIGH and model/manifest.json's version, as the README shows", async () => {
+    const response = await stack.post('/scores', EXAMPLE_APPLICANT);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-model-version')).toBe(manifest.version);
+    const body = (await response.json()) as Record<string, unknown>;
+    // Fields only: other fields (reasons, expected cost) may join the answer.
+    expect(body.decision).toBe(README_ANSWER.decision);
+    expect(body.probability).toBe(README_ANSWER.probability);
+    expect(body.risk_category).toBe(README_ANSWER.risk_category);
+    expect(body.model_version).toBe(manifest.version);
+    // The README's numbers are the manifest's: the oracle agrees with them.
+    const oracle = expectedAnswer(manifest, EXAMPLE_APPLICANT);
+    expect([oracle.decision, oracle.probability.toFixed(6), oracle.risk_category]).toEqual([
+      'DECLINE',
+      '0.377148',
+      'HIGH',
+    ]);
   });
 
   it('one model run fills all three endpoints, each with its own answer', async () => {
     const applicant = freshApplicant();
     const probability = await stack.post('/probabilities', applicant);
     expect(probability.headers.get('x-cache')).toBe('MISS');
+    const expected = expectedAnswer(manifest, applicant);
     const { probability: p } = (await probability.json()) as { probability: number };
-    expect(p).toBeGreaterThan(0);
-    expect(p).toBeLessThan(1);
+    expect(Math.abs(p - expected.probability)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
 
     const decision = await stack.post('/decisions', applicant);
     const risk = await stack.post('/risk_categories', applicant);
     expect([decision.headers.get('x-cache'), risk.headers.get('x-cache')]).toEqual(['HIT', 'HIT']);
-    expect(Object.keys((await decision.json()) as object)).toEqual(['decision']);
-    expect(Object.keys((await risk.json()) as object)).toEqual(['risk_category']);
+    expect(await decision.json()).toEqual({ decision: expected.decision });
+    expect(await risk.json()).toEqual({ risk_category: expected.risk_category });
     expect(stack.modelRuns).toBe(1);
   });
 
@@ -91,12 +117,10 @@ describe.each(HTTP_LANES)('scoring over a real Redis, queue and model ($lane)', 
     expect(stack.modelRuns).toBe(2);
   });
 
-  it('"female: single", unseen in training, is scored', async () => {
-    const response = await stack.post('/risk_categories', {
-      ...freshApplicant(),
-      personal_status_and_sex: 'female: single',
-    });
+  it('"female: single", unseen in training, is scored as the manifest says (coefficient 0)', async () => {
+    const applicant = { ...freshApplicant(), personal_status_and_sex: 'female: single' as const };
+    const response = await stack.post('/risk_categories', applicant);
     expect(response.status).toBe(200);
-    expect(['LOW', 'MEDIUM', 'HIGH']).toContain(((await response.json()) as { risk_category: string }).risk_category);
+    expect(await response.json()).toEqual({ risk_category: expectedAnswer(manifest, applicant).risk_category });
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,16 @@ import { parseGermanData, type CreditRow, type LabelledRow } from '../../model/t
 import { predictProbability } from '../../model/train/logistic-model.js';
 import { MODEL_FILES, trainAndWrite } from '../../model/train/train.js';
 import type { TrainingResult } from '../../model/train/training-result.js';
+import {
+  auc,
+  designRow,
+  fit,
+  fittedParameters,
+  outOfFold,
+  penalisedGradient,
+  readGermanCredit,
+} from '../oracle/german-credit.js';
+import { MANIFEST_PATH, readOracleManifest } from '../oracle/manifest-scorer.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL_DIR = join(ROOT, 'model');
@@ -229,5 +240,46 @@ describe('credit model', () => {
     expect(Math.abs(probability[0]! - result.example.probability)).toBeLessThan(TOLERANCE);
     expect(decision[0]).toBe(BigInt(result.example.decision));
     expect(riskCategory[0]).toBe(BigInt(result.example.riskCategory));
+  });
+});
+
+describe('credit model: facts of the data that training cannot fake (own parser, own fit, manifest weights)', () => {
+  const manifest = readOracleManifest();
+  const { columns, rows } = readGermanCredit();
+  // The weights as training fits them (reference levels dropped), recovered from the manifest.
+  const { names, theta: manifestTheta } = fittedParameters(manifest, rows);
+  const design = rows.map((row) => designRow(manifest, names, row));
+  const isBad = rows.map((row) => row.isBad);
+
+  it('data: 1,000 rows of 21 columns, 300 of class 2 (bad): bad rate 0.3, as the manifest records', () => {
+    expect(rows).toHaveLength(1000);
+    expect(new Set(columns)).toEqual(new Set([21]));
+    expect(isBad.filter(Boolean)).toHaveLength(300);
+    const recorded = JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as {
+      trainingData: { rows: number; badRate: number };
+    };
+    expect(recorded.trainingData).toMatchObject({ rows: 1000, badRate: 0.3 });
+  });
+
+  it('fit: the gradient of the L2-regularised log-loss is ≈ 0 at the manifest weights (an optimum), and not near them', () => {
+    const gradient = penalisedGradient(design, isBad, manifestTheta, manifest.training.l2);
+    expect(Math.max(...gradient.map(Math.abs))).toBeLessThan(1e-6);
+
+    // The check can fail: nudge one weight and the gradient is far from 0.
+    const nudged = manifestTheta.slice();
+    nudged[1]! += 0.01;
+    const off = penalisedGradient(design, isBad, nudged, manifest.training.l2);
+    expect(Math.max(...off.map(Math.abs))).toBeGreaterThan(1e-2);
+  });
+
+  it('fit: the same loss minimised by this test’s own Newton steps gives the manifest weights', () => {
+    const theta = fit(design, isBad, manifest.training.l2);
+    theta.forEach((value, j) => expect(Math.abs(value - manifestTheta[j]!)).toBeLessThan(1e-6));
+  });
+
+  it('fit: out-of-fold AUC (5 folds, own fit) is above 0.58: the features carry signal in the right direction', () => {
+    const scores = outOfFold(design, isBad, manifest.training.l2, 5);
+    expect(scores.every((p) => p > 0 && p < 1)).toBe(true);
+    expect(auc(scores, isBad)).toBeGreaterThan(0.58);
   });
 });

@@ -87,7 +87,7 @@ export class ServiceFleet {
       const { completed, active } = await this.queue.getJobCounts('completed', 'active');
       return (completed ?? 0) > 0 && (active ?? 0) > 0;
     };
-    await waitUntil('a completed job and others active', inHand);
+    await waitUntil('a completed job and others active', inHand, { timeoutMs: 30_000 });
   }
 
   /** Resolves once no job is waiting, delayed or active. */
