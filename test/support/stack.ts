@@ -26,6 +26,16 @@ async function closeServer(server: Server): Promise<void> {
 }
 
 /**
+ * A test that waits long on the worker (SYNC_WAIT_MS above the default cap) gets the settings the
+ * config requires with it: SYNC_WAIT_MAX_MS at least as long, and a shutdown budget above both.
+ */
+function roomToWait(env: Record<string, string>): Record<string, string> {
+  const waitMs = Number(env.SYNC_WAIT_MS ?? 0);
+  if (waitMs <= 8000 || env.SYNC_WAIT_MAX_MS) return {};
+  return { SYNC_WAIT_MAX_MS: String(waitMs), SHUTDOWN_TIMEOUT_MS: String(waitMs + 1000) };
+}
+
+/**
  * The real gateway (on an ephemeral port) and, on demand, real workers, wired exactly as main.ts
  * wires them, in this process, against a real Redis under a namespace of their own.
  */
@@ -52,6 +62,7 @@ export class Stack {
       CACHE_PREFIX: cachePrefix,
       QUEUE_PREFIX: queuePrefix,
       LOG_LEVEL: 'silent',
+      ...roomToWait(env),
       ...env,
     });
     const gateway = buildGateway(config, log);
