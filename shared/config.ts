@@ -84,7 +84,7 @@ export const ConfigFields = z.object({
   WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   /** Basic-auth user for Bull Board and /metrics. */
   ADMIN_USER: z.string().min(1).default('admin'),
-  /** Basic-auth password; when unset each process generates one at start-up and logs it once. */
+  /** Basic-auth password; required under NODE_ENV=production (`npm start` makes one up and prints it once). */
   ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
   /** Bull Board for on-call staff: watch, but no retry, clean or delete. */
   ADMIN_READ_ONLY: z.stringbool().default(false),
