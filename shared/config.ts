@@ -64,6 +64,11 @@ export const ConfigFields = z.object({
   RATE_LIMIT_WINDOW_SECONDS: seconds.default(60),
   /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted to name the client. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Every client reaches the gateway over https (a TLS proxy in front): send HSTS and CSP's
+   * upgrade-insecure-requests. Off, they are sent only when a trusted proxy says X-Forwarded-Proto: https.
+   */
+  PUBLIC_HTTPS: z.stringbool().default(false),
   /** Above this many waiting jobs (each up to MISS_BATCH_MAX applicants), new misses are refused with 503 (hits are still served). */
   MAX_QUEUE_DEPTH: z.coerce.number().int().positive().default(10000),
   MODEL_MANIFEST_PATH: z.string().min(1).default('model/manifest.json'),
