@@ -1,8 +1,12 @@
 import { Router } from 'express';
+import type { z } from 'zod';
 import { BOARD_PATH } from '../admin/queue-board.js';
+import type { Landing } from '../contract.js';
+
+type Links = z.infer<typeof Landing>['links'];
 
 /** Where a newcomer goes next, relative to the host (BASE_PATH included). */
-function landingLinks(basePath: string) {
+function landingLinks(basePath: string): Links {
   return {
     docs: `${basePath}/docs/`,
     openapi: `${basePath}/openapi.json`,
@@ -13,8 +17,6 @@ function landingLinks(basePath: string) {
     metrics: `${basePath}/metrics`,
   };
 }
-
-type Links = ReturnType<typeof landingLinks>;
 
 /** BASE_PATH is limited to [A-Za-z0-9._~-] segments by the config, so it needs no HTML escaping. */
 function landingPage(links: Links): string {
@@ -55,7 +57,7 @@ export function landingRoutes(basePath: string): Router {
   router.get('/', (req, res) => {
     res.vary('Accept');
     if (req.accepts(['json', 'html']) === 'html') res.type('html').send(page);
-    else res.json({ service: 'credit-scoring', links });
+    else res.json({ service: 'credit-scoring', links } satisfies z.infer<typeof Landing>);
   });
   return router;
 }
