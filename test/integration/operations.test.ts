@@ -108,7 +108,21 @@ describe.each(HTTP_LANES)(
       }>('/openapi.json');
       expect(body.openapi).toBe('3.1.0');
       expect(Object.keys(body.paths).sort()).toEqual(
-        ['/decisions', '/jobs', '/jobs/{id}', '/probabilities', '/risk_categories', '/scores', '/scores/batch'].sort(),
+        [
+          '/',
+          '/admin/queues',
+          '/decisions',
+          '/healthz',
+          '/jobs',
+          '/jobs/{id}',
+          '/metrics',
+          '/openapi.json',
+          '/probabilities',
+          '/readyz',
+          '/risk_categories',
+          '/scores',
+          '/scores/batch',
+        ].sort(),
       );
       expect(body.components.schemas.Applicant?.example).toMatchObject({ age_in_years: 30, foreign_worker: 'yes' });
       expect(Object.keys(body.components.schemas)).toEqual(expect.arrayContaining(['Problem', 'Score', 'JobStatus']));
