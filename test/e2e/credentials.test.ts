@@ -2,6 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceProcess, waitForHttp, waitForOutput } from '../support/processes.js';
 import { freePort, testNamespace } from '../support/redis.js';
 
+/** A namespace of the test's own (these processes write nothing, but a mistake would land there). */
+function ownNamespace() {
+  const { cachePrefix, queuePrefix } = testNamespace();
+  return { CACHE_PREFIX: cachePrefix, QUEUE_PREFIX: queuePrefix };
+}
+
 describe('admin credentials of the gateway and worker processes', () => {
   let service: ServiceProcess | undefined;
   afterEach(async () => {
@@ -15,7 +21,7 @@ describe('admin credentials of the gateway and worker processes', () => {
         NODE_ENV: 'production',
         PORT: String(await freePort()),
         WORKER_METRICS_PORT: String(await freePort()),
-        ...testNamespace(),
+        ...ownNamespace(),
       });
       const { code } = await service.exited;
       expect(code).toBe(1);
@@ -27,7 +33,7 @@ describe('admin credentials of the gateway and worker processes', () => {
 
   it('outside production without ADMIN_PASSWORD: the gateway warns without writing any password, and /metrics stays locked', async () => {
     const port = await freePort();
-    service = ServiceProcess.start('api/main.js', { NODE_ENV: 'development', PORT: String(port), ...testNamespace() });
+    service = ServiceProcess.start('api/main.js', { NODE_ENV: 'development', PORT: String(port), ...ownNamespace() });
     await waitForHttp(`http://127.0.0.1:${port}/healthz`);
     await waitForOutput(service, /no ADMIN_PASSWORD set/);
     const warning = service.output.split('\n').find((line) => line.includes('no ADMIN_PASSWORD set'))!;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { ServiceProcess, waitForHttp } from '../support/processes.js';
-import { freePort, testNamespace } from '../support/redis.js';
+import { Redis } from 'ioredis';
+import { REDIS_URL, deleteKeysUnder, freePort, testNamespace } from '../support/redis.js';
 import { waitUntil } from '../support/wait.js';
 import { isRedisReachable } from '../../scripts/local-redis.js';
 
@@ -48,8 +49,22 @@ function post(base: string, path: string, body: unknown): Promise<Response> {
 
 describe('npm start (dist/scripts/start.js): gateway + workers, and a local Redis when none answers', () => {
   let start: ServiceProcess | undefined;
+  /** Namespaces the stacks used on the shared Redis, removed after each test. */
+  const namespaces: Array<ReturnType<typeof testNamespace>> = [];
+  /** CACHE_PREFIX and QUEUE_PREFIX of a namespace of the test's own on the shared Redis. */
+  const ownNamespace = () => {
+    const namespace = testNamespace();
+    namespaces.push(namespace);
+    return { CACHE_PREFIX: namespace.cachePrefix, QUEUE_PREFIX: namespace.queuePrefix };
+  };
   afterEach(async () => {
     await start?.stop('SIGKILL');
+    const redis = new Redis(REDIS_URL);
+    for (const { cachePrefix, queuePrefix } of namespaces.splice(0)) {
+      await deleteKeysUnder(redis, `${cachePrefix}:`);
+      await deleteKeysUnder(redis, queuePrefix);
+    }
+    redis.disconnect();
   });
 
   it('no Redis at REDIS_URL: starts redis-server, serves MISS then HIT, and stops it all on SIGTERM', async () => {
@@ -100,7 +115,7 @@ describe('npm start (dist/scripts/start.js): gateway + workers, and a local Redi
       WORKER_METRICS_PORT: String(metricsBase),
       NODE_ENV: 'production',
       SERVICE_SECRET: '',
-      ...testNamespace(),
+      ...ownNamespace(),
     });
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/healthz`, 30_000);
@@ -134,7 +149,7 @@ describe('npm start (dist/scripts/start.js): gateway + workers, and a local Redi
 
   it('SIGKILL one of two workers: the supervisor says so and restarts it; the gateway keeps running and misses are answered', async () => {
     const port = await freePort();
-    start = ServiceProcess.start('scripts/start.js', { PORT: String(port), WORKERS: '2', ...testNamespace() });
+    start = ServiceProcess.start('scripts/start.js', { PORT: String(port), WORKERS: '2', ...ownNamespace() });
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/healthz`, 30_000);
     const [first] = await waitUntil(
@@ -182,7 +197,7 @@ describe('npm start (dist/scripts/start.js): gateway + workers, and a local Redi
         PORT: String(port),
         WORKERS: '1',
         WORKER_METRICS_PORT: String(metricsPort),
-        ...testNamespace(),
+        ...ownNamespace(),
       });
       const { code } = await waitUntil('the stack to stop', () => (start!.isRunning ? undefined : start!.exited), {
         timeoutMs: 90_000,
