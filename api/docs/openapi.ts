@@ -214,7 +214,8 @@ export function openApiDocument(basePath: string, batchMaxItems: number) {
   jobPaths(registry, batchMaxItems);
   operationPaths(registry);
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  // oneOf: every union here is exclusive (one applicant or a batch; a score or a list of scores).
+  return new OpenApiGeneratorV31(registry.definitions, { unionPreferredType: 'oneOf' }).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Credit scoring',

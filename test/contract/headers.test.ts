@@ -116,5 +116,8 @@ describe('the OpenAPI document and the answers agree on headers', () => {
     const verdicts = bodies.map((body) => [validate.safeParse(body).success, documented.safeParse(body).success]);
     expect(verdicts.map(([validates]) => validates)).toEqual([false, true, true, false, false, false, false, false]);
     for (const [validates, documents] of verdicts) expect(documents).toBe(validates);
+    const schemas = (document as unknown as { components: { schemas: Record<string, { oneOf?: unknown[] }> } })
+      .components.schemas;
+    expect(schemas.JobRequest?.oneOf).toHaveLength(2);
   });
 });
