@@ -5,6 +5,7 @@ import type { AdminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
 import { BOARD_PATH, queueBoard } from './admin/queue-board.js';
 import { requireAdmin } from './admin/require-admin.js';
+import { withoutOutsideFonts } from './admin/without-outside-fonts.js';
 import { docsRoutes } from './docs/docs-routes.js';
 import { NotFound } from './errors.js';
 import { identifyClient } from './http/client-address.js';
@@ -19,6 +20,7 @@ import { httpMetrics } from './observability/http-metrics.js';
 import type { Readiness } from './observability/readiness.js';
 import { requestLogger } from './observability/request-log.js';
 import { jobRoutes } from './routes/jobs.js';
+import { landingRoutes } from './routes/landing.js';
 import { operationsRoutes } from './routes/operations.js';
 import { scoringEndpoints, scoringRoutes } from './routes/scoring.js';
 import type { ScoreQueue, Scorer } from './scoring/scorer.js';
@@ -32,6 +34,7 @@ export type AppConfig = Pick<
   | 'ADMIN_READ_ONLY'
   | 'HTTP_LEAN_LANE'
   | 'TRUST_PROXY_HOPS'
+  | 'PUBLIC_HTTPS'
 > & { modelDir: string };
 
 export interface AppDeps {
@@ -60,7 +63,7 @@ export function createApp(deps: AppDeps): GatewayHttp {
   const { scorer, tracker, queue, metrics, credentials, config, log } = deps;
   // One instance of each, shared by both lanes: the same log lines, ids and headers either way.
   const logRequest = requestLogger(log);
-  const securityHeaders = helmetHeaders();
+  const securityHeaders = helmetHeaders(config);
   const client = identifyClient(config.TRUST_PROXY_HOPS);
   const endpoints = scoringEndpoints(scorer, metrics, config);
 
@@ -71,10 +74,21 @@ export function createApp(deps: AppDeps): GatewayHttp {
 
   const root = express.Router();
   root.use(operationsRoutes({ metrics, readiness: deps.readiness, credentials }));
+  root.use(landingRoutes(config.BASE_PATH));
   root.use(
-    docsRoutes({ basePath: config.BASE_PATH, batchMaxItems: config.BATCH_MAX_ITEMS, modelDir: config.modelDir }),
+    docsRoutes({
+      basePath: config.BASE_PATH,
+      batchMaxItems: config.BATCH_MAX_ITEMS,
+      modelDir: config.modelDir,
+      tls: config,
+    }),
   );
-  root.use(BOARD_PATH, requireAdmin(credentials), queueBoard([queue], config.BASE_PATH, config.ADMIN_READ_ONLY));
+  root.use(
+    BOARD_PATH,
+    requireAdmin(credentials),
+    withoutOutsideFonts(),
+    queueBoard([queue], config.BASE_PATH, config.ADMIN_READ_ONLY),
+  );
   root.use(scoringRoutes(endpoints));
   root.use(jobRoutes(scorer, tracker, config));
   root.use(methodNotAllowed(root));

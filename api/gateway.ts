@@ -111,13 +111,8 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   const scorer = new Scorer({ cache, misses, missLimit, batches, cachePrefix: config.CACHE_PREFIX, modelVersion });
   const tracker = new JobTracker({ cache, queue, batches, claims, cachePrefix: config.CACHE_PREFIX });
 
-  const credentials = adminCredentials(config.ADMIN_USER, config.ADMIN_PASSWORD);
-  if (credentials.generated) {
-    log.warn(
-      { user: credentials.user, password: credentials.password },
-      'no ADMIN_PASSWORD set: generated one for Bull Board and /metrics',
-    );
-  }
+  const credentials = adminCredentials(config);
+  if (credentials.generated) log.warn('no ADMIN_PASSWORD set: Bull Board and /metrics stay locked until one is');
   const { app, listener } = createApp({
     scorer,
     tracker,

@@ -1,19 +1,19 @@
 /**
  * `npm start`: the whole service on one machine. Starts a local Redis when none answers at
- * REDIS_URL (and stops it on exit), then the gateway and WORKERS worker processes. Production runs
- * the two processes directly (Procfile, docker-compose.yml); this is for a laptop or a demo.
+ * REDIS_URL (and stops it on exit), then the gateway and WORKERS worker processes, kept running by
+ * a supervisor. Production runs the two processes directly (Procfile, docker-compose.yml); this is
+ * for a laptop or a demo.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../shared/config.js';
 import { StartupError, runMain } from '../shared/lifecycle.js';
 import { isLocalUrl, isRedisReachable, isRedisServerInstalled, startLocalRedis } from './local-redis.js';
+import { Supervisor, type ChildSpec } from './supervisor.js';
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
-
-function startNode(script: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [`${distDir}${script}`], { stdio: 'inherit', env: { ...process.env, ...env } });
-}
+const say = (line: string) => console.error(line);
 
 function stopped(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
@@ -22,7 +22,14 @@ function stopped(child: ChildProcess): Promise<void> {
 }
 
 runMain(async () => {
-  const config = loadConfig(process.env);
+  // One password and one secret for every process of this stack, made before the config is read:
+  // production refuses to start without them, and processes that disagree cannot work together.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ADMIN_PASSWORD: process.env.ADMIN_PASSWORD || randomBytes(18).toString('base64url'),
+    SERVICE_SECRET: process.env.SERVICE_SECRET || randomBytes(32).toString('base64url'),
+  };
+  const config = loadConfig(env);
   let redis: ChildProcess | undefined;
   if (!(await isRedisReachable(config.REDIS_URL))) {
     if (!isLocalUrl(config.REDIS_URL) || !isRedisServerInstalled()) {
@@ -31,33 +38,35 @@ runMain(async () => {
       );
     }
     redis = await startLocalRedis(config.REDIS_URL);
-    console.error(
-      `started a local redis-server (pid ${redis.pid}) for ${config.REDIS_URL}; it stops with this process`,
+    say(`started a local redis-server (pid ${redis.pid}) for ${config.REDIS_URL}; it stops with this process`);
+  }
+  if (!process.env.ADMIN_PASSWORD) {
+    // For the person at the terminal, once; never in the processes' JSON logs.
+    say(
+      `Bull Board (/admin/queues) and /metrics: user ${config.ADMIN_USER}, password ${env.ADMIN_PASSWORD} (made up for this run; set ADMIN_PASSWORD to choose one)`,
     );
   }
 
-  const children = [
-    startNode('api/main.js'),
-    ...Array.from({ length: config.WORKERS }, () => startNode('worker/main.js')),
-  ];
-  let exitCode = 0;
-  let stopping = false;
-  const stopAll = async () => {
-    if (stopping) return;
-    stopping = true;
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map(stopped));
-    redis?.kill('SIGTERM');
-    if (redis) await stopped(redis);
-    process.exit(exitCode);
-  };
-  for (const child of children) {
-    child.once('exit', (code) => {
-      // One process gone means the service is not whole: take the rest down rather than limp on.
-      if (!stopping && code !== 0) exitCode = 1;
-      void stopAll();
-    });
-  }
-  process.on('SIGINT', stopAll);
-  process.on('SIGTERM', stopAll);
+  const workers: ChildSpec[] = Array.from({ length: config.WORKERS }, (_, i) => ({
+    name: `worker ${i + 1}`,
+    script: 'worker/main.js',
+    // Each worker serves its own /metrics, so each needs a port of its own.
+    env: { ...env, WORKER_METRICS_PORT: String(config.WORKER_METRICS_PORT > 0 ? config.WORKER_METRICS_PORT + i : 0) },
+  }));
+  const supervisor = new Supervisor({
+    distDir,
+    maxCrashes: 5,
+    crashWindowMs: 60_000,
+    firstBackoffMs: 250,
+    maxBackoffMs: 10_000,
+    say,
+  });
+  supervisor.start([{ name: 'gateway', script: 'api/main.js', env }, ...workers]);
+  process.on('SIGINT', () => void supervisor.stop());
+  process.on('SIGTERM', () => void supervisor.stop());
+
+  const exitCode = await supervisor.done;
+  redis?.kill('SIGTERM');
+  if (redis) await stopped(redis);
+  process.exit(exitCode);
 });

@@ -1,15 +1,27 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ConfigError, type Config } from './config.js';
 
 export interface AdminCredentials {
   user: string;
   password: string;
-  /** True when no ADMIN_PASSWORD was set and this process made one up (log it once). */
+  /**
+   * True when no ADMIN_PASSWORD was set and this process made one up. Nobody is told it (it is
+   * never logged), so the admin pages stay locked until ADMIN_PASSWORD is set.
+   */
   generated: boolean;
 }
 
-/** The configured credentials, or a random password when none is set: no admin page is ever open. */
-export function adminCredentials(user: string, password: string | undefined): AdminCredentials {
+/**
+ * The configured credentials. Outside production a missing password becomes a random one, so no
+ * admin page is ever open; in production a missing password is a ConfigError, because a password
+ * nobody knows (or one per process) locks the operators out of their own service.
+ */
+export function adminCredentials(config: Pick<Config, 'NODE_ENV' | 'ADMIN_USER' | 'ADMIN_PASSWORD'>): AdminCredentials {
+  const { NODE_ENV, ADMIN_USER: user, ADMIN_PASSWORD: password } = config;
   if (password) return { user, password, generated: false };
+  if (NODE_ENV === 'production') {
+    throw new ConfigError('bad config: ADMIN_PASSWORD: required when NODE_ENV=production (npm start generates one)');
+  }
   return { user, password: randomBytes(18).toString('base64url'), generated: true };
 }
 

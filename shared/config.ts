@@ -64,6 +64,11 @@ export const ConfigFields = z.object({
   RATE_LIMIT_WINDOW_SECONDS: seconds.default(60),
   /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted to name the client. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Every client reaches the gateway over https (a TLS proxy in front): send HSTS and CSP's
+   * upgrade-insecure-requests. Off, they are sent only when a trusted proxy says X-Forwarded-Proto: https.
+   */
+  PUBLIC_HTTPS: z.stringbool().default(false),
   /** Above this many waiting jobs (each up to MISS_BATCH_MAX applicants), new misses are refused with 503 (hits are still served). */
   MAX_QUEUE_DEPTH: z.coerce.number().int().positive().default(10000),
   MODEL_MANIFEST_PATH: z.string().min(1).default('model/manifest.json'),
@@ -85,7 +90,7 @@ export const ConfigFields = z.object({
   WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   /** Basic-auth user for Bull Board and /metrics. */
   ADMIN_USER: z.string().min(1).default('admin'),
-  /** Basic-auth password; when unset each process generates one at start-up and logs it once. */
+  /** Basic-auth password; required under NODE_ENV=production (`npm start` makes one up and prints it once). */
   ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').optional(),
   /** Bull Board for on-call staff: watch, but no retry, clean or delete. */
   ADMIN_READ_ONLY: z.stringbool().default(false),

@@ -7,15 +7,15 @@ import { serveWorkerMetrics } from './worker-metrics.js';
 
 runMain(async () => {
   const config = loadConfig(process.env);
+  // Before the model loads: a worker that cannot guard its /metrics refuses to start at all.
+  const credentials = config.WORKER_METRICS_PORT > 0 ? adminCredentials(config) : undefined;
   const log = pino({ level: config.LOG_LEVEL, base: { process: 'worker', pid: process.pid } });
   const model = await loadModel(config);
   const { close, metrics } = await startScoringWorker(config, log, model);
 
   const steps: Array<() => unknown> = [close];
-  if (config.WORKER_METRICS_PORT > 0) {
-    const credentials = adminCredentials(config.ADMIN_USER, config.ADMIN_PASSWORD);
-    if (credentials.generated)
-      log.warn({ user: credentials.user, password: credentials.password }, 'generated admin password');
+  if (credentials) {
+    if (credentials.generated) log.warn('no ADMIN_PASSWORD set: /metrics stays locked until one is');
     const server = await serveWorkerMetrics(metrics, config.WORKER_METRICS_PORT, credentials);
     log.info({ port: config.WORKER_METRICS_PORT }, 'worker metrics listening');
     steps.unshift(() => new Promise((resolve) => server.close(resolve)));

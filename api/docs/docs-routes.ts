@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { Router } from 'express';
-import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
+import type { Config } from '../../shared/config.js';
+import { helmetHeaders } from '../http/security-headers.js';
 import { openApiDocument } from './openapi.js';
 
 /**
@@ -19,20 +20,18 @@ export const MODEL_DOCUMENTS = new Map([
  * Swagger UI (served from the installed swagger-ui-dist, no CDN) needs inline styles; its scripts
  * are our own files, so only style-src is relaxed, and only here.
  */
-const docsPagePolicy = helmet({
-  contentSecurityPolicy: {
-    directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
-  },
-});
+const DOCS_PAGE_DIRECTIVES = { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] };
 
 export interface DocsDeps {
   basePath: string;
   batchMaxItems: number;
   modelDir: string;
+  /** Whether the page may ask for https (HSTS, upgrade-insecure-requests): see helmetHeaders. */
+  tls: Pick<Config, 'PUBLIC_HTTPS' | 'TRUST_PROXY_HOPS'>;
 }
 
 /** /openapi.json, the /docs page, and the model card with its plots under /model. */
-export function docsRoutes({ basePath, batchMaxItems, modelDir }: DocsDeps): Router {
+export function docsRoutes({ basePath, batchMaxItems, modelDir, tls }: DocsDeps): Router {
   const document = openApiDocument(basePath, batchMaxItems);
   const router = Router();
   router.get('/openapi.json', (_req, res) => {
@@ -40,7 +39,7 @@ export function docsRoutes({ basePath, batchMaxItems, modelDir }: DocsDeps): Rou
   });
   router.use(
     '/docs',
-    docsPagePolicy,
+    helmetHeaders(tls, DOCS_PAGE_DIRECTIVES),
     swaggerUi.serveFiles(document),
     swaggerUi.setup(document, { customSiteTitle: 'Credit scoring API' }),
   );

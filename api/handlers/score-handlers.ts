@@ -34,9 +34,14 @@ export function scoreHandler(
     const answer = await scorer.score(applicant, { waitMs, requestId: request.requestId, client: request.client });
     metrics.recordCache(endpoint, answer.kind === 'scored' && answer.cache === 'HIT' ? 'hit' : 'miss');
     return answer.kind === 'scored'
-      ? scoredAnswer(view(answer.score), answer.cache, answer.score.model_version, applied)
+      ? scoredAnswer(view(answer.score), answer.cache, answer.score.model_version, appliedWhenAnswered(applied))
       : acceptedAnswer(config.BASE_PATH, answer.jobId, scorer.modelVersion, applied);
   };
+}
+
+/** A 200 answered at once (a hit) did not respond asynchronously, whatever the client preferred. */
+function appliedWhenAnswered(applied: readonly string[]): string[] {
+  return applied.filter((preference) => preference !== 'respond-async');
 }
 
 /** POST /scores/batch: every applicant's score in request order, or 202 with a batch to poll. */
@@ -53,6 +58,6 @@ export function batchHandler(scorer: Scorer, metrics: GatewayMetrics, config: Sc
     const cache = answer.misses === 0 ? 'HIT' : 'MISS';
     // During a rollout another version's worker may have answered some rows: name every version used.
     const versions = [...new Set(answer.scores.map((score) => score.model_version))].join(', ');
-    return scoredAnswer({ results: answer.scores }, cache, versions, applied);
+    return scoredAnswer({ results: answer.scores }, cache, versions, appliedWhenAnswered(applied));
   };
 }

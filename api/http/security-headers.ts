@@ -1,27 +1,64 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
+import type { Config } from '../../shared/config.js';
 
 type HeaderValue = string | number | readonly string[];
+type Headers = Array<[string, HeaderValue]>;
+/** CSP directives that differ from helmet's defaults (a page that needs more, like /docs). */
+export type CspDirectives = Record<string, string[] | null>;
 
-/**
- * helmet's default headers, worked out once: helmet is run against a recording response at start-up
- * and the result replayed on every answer. helmet's defaults do not depend on the request, and a
- * dozen middleware calls per request cost more than the cache hit they decorate. Both HTTP lanes
- * use this one function, so their headers are the same by construction.
- */
-export function helmetHeaders(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
-  const headers: Array<[string, HeaderValue]> = [];
+/** helmet's answer for `options`, recorded once. */
+function recordHelmet(options: Parameters<typeof helmet>[0]): Headers {
+  const headers: Headers = [];
   const recorder = {
     setHeader: (name: string, value: HeaderValue) => headers.push([name, value]),
     removeHeader: () => undefined,
     getHeader: () => undefined,
   };
   let recorded = false;
-  helmet()({} as IncomingMessage, recorder as unknown as ServerResponse, () => (recorded = true));
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => (recorded = true));
   // helmet answers synchronously today; fail loudly at start-up if that ever changes.
   if (!recorded) throw new Error('helmet did not finish synchronously');
-  return (_req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
+  return headers;
+}
+
+/**
+ * True when the browser reached us over TLS: PUBLIC_HTTPS says every client does, or a trusted
+ * reverse proxy says this one did (X-Forwarded-Proto, read at the outermost trusted hop, so a client
+ * cannot claim it past the proxies). A client-sent header alone, with no trusted proxy, is ignored.
+ */
+export function isBehindTls(req: IncomingMessage, config: Pick<Config, 'PUBLIC_HTTPS' | 'TRUST_PROXY_HOPS'>): boolean {
+  if (config.PUBLIC_HTTPS) return true;
+  if (config.TRUST_PROXY_HOPS === 0) return false;
+  const protocols = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')
+    .map((protocol) => protocol.trim().toLowerCase())
+    .filter(Boolean);
+  return protocols[Math.max(0, protocols.length - config.TRUST_PROXY_HOPS)] === 'https';
+}
+
+/**
+ * helmet's headers, worked out once at start-up and replayed on every answer (a dozen middleware
+ * calls per request cost more than the cache hit they decorate). Two sets: over TLS helmet's
+ * defaults; over plain HTTP the same without HSTS, Cross-Origin-Opener-Policy and CSP's
+ * upgrade-insecure-requests, which makes a
+ * browser fetch every script of /docs and the board over https that is not there (blank pages at
+ * any host but localhost). Both HTTP lanes use this one function, so their headers are the same;
+ * a page with a policy of its own passes its `directives` and gets the same two sets.
+ */
+export function helmetHeaders(
+  config: Pick<Config, 'PUBLIC_HTTPS' | 'TRUST_PROXY_HOPS'>,
+  directives: CspDirectives = {},
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  const overTls = recordHelmet({ contentSecurityPolicy: { directives } });
+  const overPlainHttp = recordHelmet({
+    contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: null } },
+    strictTransportSecurity: false,
+    // Browsers ignore it from an origin that is not secure, and Chromium logs a console error saying so.
+    crossOriginOpenerPolicy: false,
+  });
+  return (req, res, next) => {
+    for (const [name, value] of isBehindTls(req, config) ? overTls : overPlainHttp) res.setHeader(name, value);
     next();
   };
 }

@@ -28,7 +28,10 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 
 /** A gateway's start-up refusal for `env`, its connections closed again. */
 async function gatewayRefusal(env: Record<string, string>): Promise<Error> {
-  const gateway = buildGateway(loadConfig({ ...testNamespace(), LOG_LEVEL: 'silent', ...env }), silent);
+  const gateway = buildGateway(
+    loadConfig({ ...testNamespace(), LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env }),
+    silent,
+  );
   try {
     return await rejectionOf(gateway.whenReady());
   } finally {

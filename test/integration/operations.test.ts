@@ -110,10 +110,16 @@ describe.each(HTTP_LANES)(
       expect(body.openapi).toBe('3.1.0');
       expect(Object.keys(body.paths).sort()).toEqual(
         [
+          '/',
+          '/admin/queues',
           '/decisions',
+          '/healthz',
           '/jobs',
           '/jobs/{id}',
+          '/metrics',
+          '/openapi.json',
           '/probabilities',
+          '/readyz',
           '/reasons',
           '/risk_categories',
           '/scores',

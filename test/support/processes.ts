@@ -3,6 +3,16 @@ import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * What every test process runs with unless its test says otherwise. NODE_ENV defaults to production,
+ * which refuses to start without ADMIN_PASSWORD and SERVICE_SECRET; tests run as `test`, and the
+ * processes of one test share one secret as a deployment's would.
+ */
+export const TEST_PROCESS_ENV = {
+  NODE_ENV: 'test',
+  SERVICE_SECRET: 'test-service-secret-shared-by-all-test-processes',
+} as const;
+
 /** A built entry point (dist/...) run as its own process, its output kept for assertions. */
 export class ServiceProcess {
   output = '';
@@ -19,7 +29,7 @@ export class ServiceProcess {
       spawn(process.execPath, [`dist/${script}`, ...args], {
         cwd: PROJECT_ROOT,
         // Metrics ports off unless a test asks: processes of parallel tests must not collide.
-        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', ...env },
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', ...TEST_PROCESS_ENV, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     );

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../shared/config.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
 import { loadModel, startScoringWorker, type ScoringWorker } from '../../worker/scoring-worker.js';
+import { TEST_PROCESS_ENV } from './processes.js';
 import { deleteKeysUnder, keysUnder, REDIS_URL, testNamespace } from './redis.js';
 
 const silent = pino({ level: 'silent' });
@@ -62,6 +63,7 @@ export class Stack {
       CACHE_PREFIX: cachePrefix,
       QUEUE_PREFIX: queuePrefix,
       LOG_LEVEL: 'silent',
+      ...TEST_PROCESS_ENV,
       ...roomToWait(env),
       ...env,
     });

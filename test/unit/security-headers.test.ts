@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { helmetHeaders } from '../../api/http/security-headers.js';
+
+/** The headers the middleware sets for a request carrying `requestHeaders`. */
+function headersFor(
+  config: { PUBLIC_HTTPS: boolean; TRUST_PROXY_HOPS: number },
+  requestHeaders: Record<string, string> = {},
+): Map<string, string> {
+  const set = new Map<string, string>();
+  const res = { setHeader: (name: string, value: unknown) => set.set(name.toLowerCase(), String(value)) };
+  helmetHeaders(config)(
+    { headers: requestHeaders } as IncomingMessage,
+    res as unknown as ServerResponse,
+    () => undefined,
+  );
+  return set;
+}
+
+const PLAIN = { PUBLIC_HTTPS: false, TRUST_PROXY_HOPS: 0 };
+
+describe('helmetHeaders: https-only headers only when the service knows the browser came over TLS', () => {
+  it('plain HTTP: a CSP without upgrade-insecure-requests, no HSTS, no Cross-Origin-Opener-Policy', () => {
+    const headers = headersFor(PLAIN);
+    expect(headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+    expect(headers.has('strict-transport-security')).toBe(false);
+    expect(headers.has('cross-origin-opener-policy')).toBe(false);
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('X-Forwarded-Proto: https from a client with no trusted proxy (TRUST_PROXY_HOPS=0) -> still plain', () => {
+    const headers = headersFor(PLAIN, { 'x-forwarded-proto': 'https' });
+    expect(headers.has('strict-transport-security')).toBe(false);
+    expect(headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+  });
+
+  it('behind one trusted proxy saying X-Forwarded-Proto: https -> HSTS and upgrade-insecure-requests', () => {
+    const headers = headersFor({ PUBLIC_HTTPS: false, TRUST_PROXY_HOPS: 1 }, { 'x-forwarded-proto': 'https' });
+    expect(headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+  });
+
+  it('a client-sent "https" that the trusted proxy appended "http" to -> plain (the proxy is believed, not the client)', () => {
+    const headers = headersFor({ PUBLIC_HTTPS: false, TRUST_PROXY_HOPS: 1 }, { 'x-forwarded-proto': 'https, http' });
+    expect(headers.has('strict-transport-security')).toBe(false);
+  });
+
+  it('PUBLIC_HTTPS=true -> HSTS and upgrade-insecure-requests on every answer', () => {
+    const headers = headersFor({ PUBLIC_HTTPS: true, TRUST_PROXY_HOPS: 0 });
+    expect(headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+  });
+});
