@@ -17,7 +17,7 @@ import { GatewayMetrics } from './observability/gateway-metrics.js';
 import { checkReadiness } from './observability/readiness.js';
 import { AnswerWaiter } from './scoring/answer-waiter.js';
 import { ClaimStore } from './scoring/claims.js';
-import { MissRateLimit } from './scoring/miss-rate-limit.js';
+import { ClientBudget } from './scoring/client-budget.js';
 import { MissResolver } from './scoring/miss-resolver.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
 import { Scorer, type ScoreQueue } from './scoring/scorer.js';
@@ -94,14 +94,36 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
   });
-  // On the Redis that never evicts: an evicted counter would let a client past its limit.
-  const missLimit = new MissRateLimit(bookkeepingRedis, {
+  // Counters on the Redis that never evicts: an evicted counter would let a client past its limit.
+  const missLimit = new ClientBudget(bookkeepingRedis, {
     limit: config.RATE_LIMIT_MISSES,
     windowS: config.RATE_LIMIT_WINDOW_SECONDS,
     prefix: `${config.CACHE_PREFIX}:rl:miss:`,
+    units: 'uncached applicants',
   });
-  const scorer = new Scorer({ cache, misses, missLimit, batches, cachePrefix: config.CACHE_PREFIX, modelVersion });
-  const tracker = new JobTracker({ cache, queue, batches, claims, cachePrefix: config.CACHE_PREFIX });
+  const writeLimit = new ClientBudget(bookkeepingRedis, {
+    limit: config.RATE_LIMIT_WRITES,
+    windowS: config.RATE_LIMIT_WINDOW_SECONDS,
+    prefix: `${config.CACHE_PREFIX}:rl:write:`,
+    units: 'units of batch records and polls',
+  });
+  const scorer = new Scorer({
+    cache,
+    misses,
+    missLimit,
+    writeLimit,
+    batches,
+    cachePrefix: config.CACHE_PREFIX,
+    modelVersion,
+  });
+  const tracker = new JobTracker({
+    cache,
+    queue,
+    batches,
+    claims,
+    budget: writeLimit,
+    cachePrefix: config.CACHE_PREFIX,
+  });
 
   const credentials = adminCredentials(config.ADMIN_USER, config.ADMIN_PASSWORD);
   if (credentials.generated) {

@@ -22,9 +22,10 @@ export function submitJobHandler(scorer: Scorer, config: JobHandlerConfig): Hand
       if (answer.kind === 'pending') return acceptedAnswer(config.BASE_PATH, answer.jobId, scorer.modelVersion, []);
       return completed(config.BASE_PATH, scorer.question(body.applicant).id, answer.score);
     }
-    const answer = await scorer.scoreMany(body.applicants!, options, true);
+    const answer = await scorer.scoreMany(body.applicants!, options);
     if (answer.kind === 'pending') return acceptedAnswer(config.BASE_PATH, answer.batchId, scorer.modelVersion, []);
-    return completed(config.BASE_PATH, answer.batchId!, answer.scores);
+    // Answered whole: nothing is stored, so there is no id to poll (a record would only cost Redis memory).
+    return { status: 200, body: { status: 'completed', result: answer.scores } };
   };
 }
 
@@ -37,7 +38,7 @@ function completed(basePath: string, id: string, result: unknown) {
 export function jobStatusHandler(tracker: JobTracker, config: JobHandlerConfig): Handler {
   return async (request) => {
     const id = request.params.id ?? '';
-    const status = await tracker.status(id);
+    const status = await tracker.status(id, request.client);
     const finished = status.status === 'completed' || status.status === 'failed';
     const headers: Record<string, string> = finished ? {} : { 'Retry-After': String(POLL_AFTER_S) };
     return {

@@ -1,20 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from '../../shared/redis.js';
+import { z } from 'zod';
 import { orUnavailable } from '../../shared/errors.js';
 import { batchKey } from '../../shared/keys.js';
+import type { RedisClient } from '../../shared/redis.js';
+import { Score } from '../../shared/score.js';
 
 const BATCH_ID = /^batch-[0-9a-f]{32}$/;
 
+/**
+ * What a batch record holds: while open, which applicants it asked about; once finished, the
+ * outcome too, so later polls read one key whatever the batch's size.
+ */
+const StoredBatch = z.object({
+  /** Model version the batch was asked under. */
+  v: z.string(),
+  /** Applicant codes in request order, duplicates included. */
+  c: z.array(z.string()),
+  /** Once completed: the answer of each distinct code, in order of first occurrence. */
+  a: z.array(Score).optional(),
+  /** Once failed: why (safe to show the client). */
+  e: z.string().optional(),
+});
+
 export interface BatchRecord {
   modelVersion: string;
-  /** Applicant codes in request order, duplicates included. */
   codes: string[];
+  outcome?: { answers: Score[] } | { error: string };
 }
 
 /**
- * Remembers which applicants an asynchronous batch asked about, for JOB_RETENTION_SECONDS; the
- * answers themselves are read from the cache when the batch is polled. Ids are random: a client
- * cannot reach another client's batch by guessing.
+ * Batch records of asynchronous batches, on the queue's Redis, for JOB_RETENTION_SECONDS. Written
+ * twice at most: when the batch is accepted, and once when a poll first finds it finished. Ids
+ * are random: a client cannot reach another client's batch by guessing.
  */
 export class BatchStore {
   constructor(
@@ -27,23 +44,36 @@ export class BatchStore {
     return BATCH_ID.test(id);
   }
 
-  async create(record: BatchRecord): Promise<string> {
+  async create(modelVersion: string, codes: readonly string[]): Promise<string> {
     const id = `batch-${randomUUID().replaceAll('-', '')}`;
-    await orUnavailable(() =>
-      this.redis.set(
-        batchKey(this.prefix, id),
-        `${record.modelVersion}|${record.codes.join(',')}`,
-        'EX',
-        this.retentionS,
-      ),
-    );
+    const value = JSON.stringify({ v: modelVersion, c: codes });
+    await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), value, 'EX', this.retentionS));
     return id;
   }
 
+  /** One GET; undefined when there is no such batch (or its record does not decode). */
   async read(id: string): Promise<BatchRecord | undefined> {
     const value = await orUnavailable(() => this.redis.get(batchKey(this.prefix, id)));
     if (!value) return undefined;
-    const [modelVersion = '', codes = ''] = value.split('|');
-    return { modelVersion, codes: codes.split(',') };
+    let json: unknown;
+    try {
+      json = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+    const stored = StoredBatch.safeParse(json).data;
+    if (!stored) return undefined;
+    const outcome = stored.a ? { answers: stored.a } : stored.e !== undefined ? { error: stored.e } : undefined;
+    return { modelVersion: stored.v, codes: stored.c, ...(outcome ? { outcome } : {}) };
+  }
+
+  /** Stores a finished batch's outcome in its record, keeping its expiry; a record already gone stays gone. */
+  async finish(id: string, record: BatchRecord, outcome: { answers: Score[] } | { error: string }): Promise<void> {
+    const value = JSON.stringify({
+      v: record.modelVersion,
+      c: record.codes,
+      ...('answers' in outcome ? { a: outcome.answers } : { e: outcome.error }),
+    });
+    await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), value, 'KEEPTTL', 'XX'));
   }
 }

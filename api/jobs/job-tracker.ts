@@ -6,8 +6,9 @@ import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { NotFound } from '../errors.js';
 import type { ClaimStore } from '../scoring/claims.js';
+import type { ClientBudget } from '../scoring/client-budget.js';
 import type { ScoreQueue } from '../scoring/scorer.js';
-import { BatchStore } from './batch-store.js';
+import { BatchStore, type BatchRecord } from './batch-store.js';
 
 export type JobStatusName = 'queued' | 'active' | 'completed' | 'failed';
 
@@ -25,27 +26,29 @@ function clientStatus(state: JobState | 'unknown'): JobStatusName | undefined {
   return 'queued';
 }
 
-/** Rank of a batch's status by its least advanced item: failed beats queued beats active. */
-const BATCH_RANK: Record<JobStatusName, number> = { failed: 3, queued: 2, active: 1, completed: 0 };
-
 export interface JobTrackerDeps {
   cache: ScoreCache;
   queue: ScoreQueue;
   batches: BatchStore;
   claims: ClaimStore;
+  /** Per-client budget of queue-Redis work: a poll costs 1, reading an open batch's answers 1 per applicant. */
+  budget: ClientBudget;
   cachePrefix: string;
 }
 
 /**
  * Answers polls. A single applicant's id is its content address, so once its answer is cached the
  * cache alone answers, whether or not BullMQ still keeps the job; before that, the applicant's claim
- * names the job scoring it. A batch is read from its record.
+ * names the job scoring it. A batch is read from its record; a finished batch's outcome is stored in
+ * the record by the first poll that finds it finished, so every later poll is one read.
  */
 export class JobTracker {
   constructor(private readonly deps: JobTrackerDeps) {}
 
-  async status(id: string): Promise<JobStatus> {
-    if (BatchStore.isBatchId(id)) return this.batchStatus(id);
+  /** Every poll costs `client` one unit of its budget (429 past it), whatever the id. */
+  async status(id: string, client: string): Promise<JobStatus> {
+    await this.deps.budget.take(client);
+    if (BatchStore.isBatchId(id)) return this.batchStatus(id, client);
     const parsed = parseApplicantId(id);
     if (!parsed) throw new NotFound(`job ${id}`);
     const status = await this.singleStatus(parsed.modelVersion, parsed.code);
@@ -73,30 +76,58 @@ export class JobTracker {
     return { status, error: job.failedReason };
   }
 
-  private async batchStatus(id: string): Promise<JobStatus> {
+  private async batchStatus(id: string, client: string): Promise<JobStatus> {
     const record = await this.deps.batches.read(id);
     if (!record) throw new NotFound(`job ${id}`);
     const unique = [...new Set(record.codes)];
+    const { outcome } = record;
+    if (outcome) return this.finished(id, record, unique, outcome);
+
+    // The last distinct applicant went into the queue last, so it is about the last to be answered:
+    // while it is open the batch is too, and the poll costs a few calls, not one per applicant.
+    const last = unique.at(-1)!;
+    const lastStatus = await this.singleStatus(record.modelVersion, last);
+    if (lastStatus?.status === 'queued' || lastStatus?.status === 'active') return { id, status: lastStatus.status };
+
+    await this.deps.budget.take(client, unique.length);
     const cached = await this.deps.cache.readMany(
       unique.map((code) => scoreKey(this.deps.cachePrefix, record.modelVersion, code)),
     );
-    const answers = new Map(unique.flatMap((code, i) => (cached[i] ? [[code, cached[i]] as const] : [])));
-    if (answers.size === unique.length)
-      return { id, status: 'completed', result: record.codes.map((code) => answers.get(code)!) };
-
-    const open = unique.filter((code) => !answers.has(code));
-    const statuses = await Promise.all(open.map((code) => this.singleStatus(record.modelVersion, code)));
-    let worst: Omit<JobStatus, 'id'> = { status: 'completed' };
-    open.forEach((code, i) => {
+    const answers: Array<Score | undefined> = [...cached];
+    for (const [i, code] of unique.entries()) {
+      if (answers[i]) continue;
+      // Not cached (yet, or evicted): its job says how it stands; the first one still open decides.
       // An item with neither a job nor an answer lost its answer to expiry before the batch was read.
-      const item = statuses[i] ?? { status: 'failed', error: 'the answer expired; submit the batch again' };
-      if (item.status === 'completed' && item.result && !Array.isArray(item.result)) answers.set(code, item.result);
-      if (BATCH_RANK[item.status] > BATCH_RANK[worst.status]) worst = item;
-    });
-    if (answers.size === unique.length)
-      return { id, status: 'completed', result: record.codes.map((code) => answers.get(code)!) };
-    return worst.status === 'failed'
-      ? { id, status: 'failed', error: worst.error ?? 'an applicant failed' }
-      : { id, status: worst.status };
+      const item = (await this.singleStatus(record.modelVersion, code)) ?? {
+        status: 'failed',
+        error: 'the answer expired; submit the batch again',
+      };
+      if (item.status === 'failed')
+        return this.finish(id, record, unique, { error: item.error ?? 'an applicant failed' });
+      if (item.status !== 'completed') return { id, status: item.status };
+      answers[i] = item.result as Score;
+    }
+    return this.finish(id, record, unique, { answers: answers as Score[] });
+  }
+
+  private async finish(
+    id: string,
+    record: BatchRecord,
+    unique: string[],
+    outcome: { answers: Score[] } | { error: string },
+  ): Promise<JobStatus> {
+    await this.deps.batches.finish(id, record, outcome);
+    return this.finished(id, record, unique, outcome);
+  }
+
+  private finished(
+    id: string,
+    record: BatchRecord,
+    unique: string[],
+    outcome: { answers: Score[] } | { error: string },
+  ): JobStatus {
+    if ('error' in outcome) return { id, status: 'failed', error: outcome.error };
+    const answers = new Map(unique.map((code, i) => [code, outcome.answers[i]!]));
+    return { id, status: 'completed', result: record.codes.map((code) => answers.get(code)!) };
   }
 }
