@@ -6,9 +6,11 @@ import type { Logger } from 'pino';
 import { adminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
 import { readModelManifest } from '../shared/model-manifest.js';
+import { PublicIds } from '../shared/public-id.js';
 import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
 import { createRedis, untilReady } from '../shared/redis.js';
 import { assertQueueRedisKeepsKeys, assertQueueRedisVersion } from '../shared/redis-policy.js';
+import { deriveKey, serviceSecret } from '../shared/secrets.js';
 import { ScoreCache } from '../shared/score-cache.js';
 import { createApp } from './app.js';
 import { BatchStore } from './jobs/batch-store.js';
@@ -45,6 +47,7 @@ export interface Gateway {
 export function buildGateway(config: Config, log: Logger): Gateway {
   // The gateway only needs the model's version (it is part of every key); it never loads the model.
   const { version: modelVersion } = readModelManifest(config.MODEL_MANIFEST_PATH);
+  const ids = new PublicIds(deriveKey(serviceSecret(config, log), 'public-id'));
 
   const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
   const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'queue', 'scoring-api-queue');
@@ -81,7 +84,9 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     jitterS: config.CACHE_TTL_JITTER_SECONDS,
   });
   // Batch records are not a cache: they live with the queue, on the Redis that never evicts.
-  const batches = new BatchStore(bookkeepingRedis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS);
+  const batches = new BatchStore(bookkeepingRedis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS, () =>
+    ids.newBatchId(),
+  );
   // Claims are queue bookkeeping: like batch records, on the Redis that never evicts.
   const claims = new ClaimStore(bookkeepingRedis, config.JOB_RETENTION_SECONDS * 1000);
   const jobItems = async (jobId: string) => (await queue.getJob(jobId))?.data.items.map((item) => item.id) ?? [];
@@ -113,6 +118,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     missLimit,
     writeLimit,
     batches,
+    ids,
     cachePrefix: config.CACHE_PREFIX,
     modelVersion,
   });
@@ -122,6 +128,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     batches,
     claims,
     budget: writeLimit,
+    ids,
     cachePrefix: config.CACHE_PREFIX,
   });
 

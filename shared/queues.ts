@@ -29,23 +29,6 @@ export type ScoreJobItemResult = z.infer<typeof ScoreJobItemResult>;
 export const ScoreJobResult = z.object({ results: z.array(ScoreJobItemResult), modelMs: z.number() });
 export type ScoreJobResult = z.infer<typeof ScoreJobResult>;
 
-/**
- * An applicant's public id: a content address (model version + applicant code). Clients poll it
- * (`GET /jobs/{id}`), and the gateway answers the poll from the cache once the answer is there, so it
- * stays readable after BullMQ has trimmed the job. Never a BullMQ job id: a job carries many applicants.
- */
-export function applicantId(modelVersion: string, code: string): string {
-  return `${modelVersion}-${code}`;
-}
-
-const APPLICANT_ID = /^([0-9a-f]{8})-([1-4]\d{3}[01][0-4][0-4])$/;
-
-/** The model version and applicant code inside a public id; undefined for anything else. */
-export function parseApplicantId(id: string): { modelVersion: string; code: string } | undefined {
-  const match = APPLICANT_ID.exec(id);
-  return match ? { modelVersion: match[1]!, code: match[2]! } : undefined;
-}
-
 /** A fresh BullMQ job id for one gathered batch of misses (BullMQ forbids ':' in custom ids). */
 export function newScoreJobId(): string {
   return `m-${randomUUID()}`;

@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { orUnavailable } from '../../shared/errors.js';
 import { batchKey } from '../../shared/keys.js';
 import type { RedisClient } from '../../shared/redis.js';
 import { Score } from '../../shared/score.js';
-
-const BATCH_ID = /^batch-[0-9a-f]{32}$/;
 
 /**
  * What a batch record holds: while open, which applicants it asked about; once finished, the
@@ -38,14 +35,12 @@ export class BatchStore {
     private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly retentionS: number,
+    /** A fresh random id (PublicIds.newBatchId: the shape of an applicant's id, never one). */
+    private readonly newId: () => string,
   ) {}
 
-  static isBatchId(id: string): boolean {
-    return BATCH_ID.test(id);
-  }
-
   async create(modelVersion: string, codes: readonly string[]): Promise<string> {
-    const id = `batch-${randomUUID().replaceAll('-', '')}`;
+    const id = this.newId();
     const value = JSON.stringify({ v: modelVersion, c: codes });
     await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), value, 'EX', this.retentionS));
     return id;

@@ -1,14 +1,15 @@
 import type { JobState } from 'bullmq';
 import { orUnavailable } from '../../shared/errors.js';
 import { claimKey, scoreKey } from '../../shared/keys.js';
-import { ScoreJobResult, applicantId, parseApplicantId } from '../../shared/queues.js';
+import { PublicIds } from '../../shared/public-id.js';
+import { ScoreJobResult } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { NotFound } from '../errors.js';
 import type { ClaimStore } from '../scoring/claims.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
 import type { ScoreQueue } from '../scoring/scorer.js';
-import { BatchStore, type BatchRecord } from './batch-store.js';
+import type { BatchRecord, BatchStore } from './batch-store.js';
 
 export type JobStatusName = 'queued' | 'active' | 'completed' | 'failed';
 
@@ -33,11 +34,12 @@ export interface JobTrackerDeps {
   claims: ClaimStore;
   /** Per-client budget of queue-Redis work: a poll costs 1, reading an open batch's answers 1 per applicant. */
   budget: ClientBudget;
+  ids: PublicIds;
   cachePrefix: string;
 }
 
 /**
- * Answers polls. A single applicant's id is its content address, so once its answer is cached the
+ * Answers polls. A single applicant's id decrypts to its model version and code, so once its answer is cached the
  * cache alone answers, whether or not BullMQ still keeps the job; before that, the applicant's claim
  * names the job scoring it. A batch is read from its record; a finished batch's outcome is stored in
  * the record by the first poll that finds it finished, so every later poll is one read.
@@ -48,9 +50,11 @@ export class JobTracker {
   /** Every poll costs `client` one unit of its budget (429 past it), whatever the id. */
   async status(id: string, client: string): Promise<JobStatus> {
     await this.deps.budget.take(client);
-    if (BatchStore.isBatchId(id)) return this.batchStatus(id, client);
-    const parsed = parseApplicantId(id);
-    if (!parsed) throw new NotFound(`job ${id}`);
+    const parsed = this.deps.ids.parse(id);
+    if (!parsed) {
+      if (PublicIds.isPublicId(id)) return this.batchStatus(id, client);
+      throw new NotFound(`job ${id}`);
+    }
     const status = await this.singleStatus(parsed.modelVersion, parsed.code);
     if (!status) throw new NotFound(`job ${id}`);
     return { id, ...status };
@@ -68,7 +72,7 @@ export class JobTracker {
     const job = await orUnavailable(() => this.deps.queue.getJob(holder));
     if (!job) return undefined;
     if (status === 'completed') {
-      const id = applicantId(modelVersion, code);
+      const id = this.deps.ids.forApplicant(modelVersion, code);
       const item = ScoreJobResult.safeParse(job.returnvalue).data?.results.find((result) => result.id === id);
       if (!item) return undefined;
       return 'score' in item ? { status, result: item.score } : { status: 'failed', error: item.error };

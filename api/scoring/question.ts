@@ -1,25 +1,29 @@
 import type { Applicant } from '../../shared/applicant.js';
 import { applicantCode, claimKey, scoreKey } from '../../shared/keys.js';
-import { applicantId } from '../../shared/queues.js';
+import type { PublicIds } from '../../shared/public-id.js';
 
 /** One distinct thing to score, with every name it goes by: public id, cache key and claim key. */
 export interface Question {
   applicant: Applicant;
   modelVersion: string;
   code: string;
-  /** The content address clients poll (`/jobs/{id}`) and waits are keyed by. */
-  id: string;
+  /** The opaque id clients poll (`/jobs/{id}`) and waits are keyed by. */
+  readonly id: string;
   key: string;
   claimKey: string;
 }
 
-export function toQuestion(applicant: Applicant, cachePrefix: string, modelVersion: string): Question {
+export function toQuestion(applicant: Applicant, cachePrefix: string, modelVersion: string, ids: PublicIds): Question {
   const code = applicantCode(applicant);
+  let id: string | undefined;
   return {
     applicant,
     modelVersion,
     code,
-    id: applicantId(modelVersion, code),
+    // Made on first use: a cache hit never needs it, and the hit path is the hot one.
+    get id() {
+      return (id ??= ids.forApplicant(modelVersion, code));
+    },
     key: scoreKey(cachePrefix, modelVersion, code),
     claimKey: claimKey(cachePrefix, modelVersion, code),
   };

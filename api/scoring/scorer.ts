@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Applicant } from '../../shared/applicant.js';
+import type { PublicIds } from '../../shared/public-id.js';
 import type { ScoreJobData, ScoreJobResult } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
@@ -31,6 +32,8 @@ export interface ScorerDeps {
   /** Queue-Redis writes per client: batch records, one unit per applicant. */
   writeLimit: ClientBudget;
   batches: BatchStore;
+  /** Names applicants for clients (opaque ids). */
+  ids: PublicIds;
   cachePrefix: string;
   modelVersion: string;
 }
@@ -47,7 +50,7 @@ export class Scorer {
   }
 
   question(applicant: Applicant): Question {
-    return toQuestion(applicant, this.deps.cachePrefix, this.deps.modelVersion);
+    return toQuestion(applicant, this.deps.cachePrefix, this.deps.modelVersion, this.deps.ids);
   }
 
   async score(applicant: Applicant, { waitMs, requestId, client }: ScoreOptions): Promise<SingleAnswer> {

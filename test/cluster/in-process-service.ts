@@ -29,7 +29,13 @@ export class InProcessService {
   /** A config under a namespace of its own, with `env` (Redis URLs, settings) on top. */
   static configFor(env: Record<string, string>): Config {
     const { cachePrefix, queuePrefix } = testNamespace();
-    return loadConfig({ CACHE_PREFIX: cachePrefix, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'silent', ...env });
+    return loadConfig({
+      CACHE_PREFIX: cachePrefix,
+      QUEUE_PREFIX: queuePrefix,
+      LOG_LEVEL: 'silent',
+      SERVICE_SECRET: 'cluster-test-service-secret-0123456789abcdef',
+      ...env,
+    });
   }
 
   /** The first gateway's base URL. */

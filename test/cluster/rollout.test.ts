@@ -181,7 +181,7 @@ describe('rollout: workers of two model versions on one queue, a gateway per ver
     const [first] = received.filter((r) => r.gatewayVersion === copy.version && r.score.model_version !== copy.version);
 
     const { response, body } = await newer.get<{ status: string; result: Score }>(
-      `/jobs/${copy.version}-${first!.code}`,
+      `/jobs/${newer.publicIdOf(copy.version, first!.code)}`,
     );
 
     expect(response.status).toBe(200);

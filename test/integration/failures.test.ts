@@ -1,7 +1,6 @@
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applicantCode } from '../../shared/keys.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { OwnRedis } from '../support/redis.js';
@@ -21,7 +20,7 @@ describe('when the parts behind the gateway fail', () => {
     expect(response.status).toBe(202);
     expect(Date.now() - started).toBeLessThan(2000);
     const location = response.headers.get('location')!;
-    expect(location).toMatch(/^\/jobs\/[0-9a-f]{8}-3030002$/);
+    expect(location).toMatch(/^\/jobs\/[A-Za-z0-9_-]{22}$/);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(await response.json()).toMatchObject({ status: 'queued', links: { self: location } });
     expect(await stack.gateway.queue.getWaitingCount()).toBe(1);
@@ -65,7 +64,7 @@ describe('when the parts behind the gateway fail', () => {
     expect(await stack.answerKeys()).toEqual([]);
 
     // A poll reports the failure with a reason a client can show.
-    const poll = await fetch(`${stack.url}/jobs/${stack.gateway.modelVersion}-${applicantCode(applicantNumber(7))}`);
+    const poll = await fetch(`${stack.url}/jobs/${stack.publicId(applicantNumber(7))}`);
     expect(await poll.json()).toMatchObject({ status: 'failed', error: 'model exploded' });
   });
 

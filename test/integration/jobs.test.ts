@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Score } from '../../shared/score.js';
+import { applicantCode } from '../../shared/keys.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { Stack } from '../support/stack.js';
 
@@ -88,10 +89,27 @@ describe('async jobs, /scores, batches and Prefer, over a real Redis, queue and 
     expect(capped.headers.get('preference-applied')).toBe('wait=3');
   });
 
+  it('job ids are opaque: neither the model version nor the applicant code; the old `<version>-<code>` id is 404', async () => {
+    const applicant = { ...EXAMPLE_APPLICANT, age_in_years: 87 };
+    const code = applicantCode(applicant);
+    const submitted = await stack.post('/jobs', { applicant });
+    const { id } = (await submitted.json()) as JobBody;
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    for (const revealing of [code, stack.gateway.modelVersion, '87']) expect(id).not.toContain(revealing);
+    expect(submitted.headers.get('location')).toBe(`/jobs/${id}`);
+    await pollUntilFinished(`/jobs/${id}`);
+    // Whoever knows the five fields cannot build an id to ask whether such a person was scored.
+    expect((await fetch(`${stack.url}/jobs/${stack.gateway.modelVersion}-${code}`)).status).toBe(404);
+    // The same applicant asked again (any gateway, any time) gets the same id: waits and polls key by it.
+    expect(((await (await stack.post('/jobs', { applicant })).json()) as JobBody).id).toBe(id);
+  });
+
   it('GET /jobs/{unknown} -> 404 problem+json; a malformed id likewise', async () => {
     for (const id of [
       `${stack.gateway.modelVersion}-1099044`,
       'batch-0123456789abcdef0123456789abcdef',
+      'AAAAAAAAAAAAAAAAAAAAAA',
+      'q83vEjRWeJCrze8SNFZ4kA',
       '1',
       '../admin',
     ]) {
@@ -143,7 +161,8 @@ describe('async jobs, /scores, batches and Prefer, over a real Redis, queue and 
     const submitted = await stack.post('/jobs', { applicants });
     expect(submitted.status).toBe(202);
     const { id } = (await submitted.json()) as JobBody;
-    expect(id).toMatch(/^batch-[0-9a-f]{32}$/);
+    // The same shape as a single applicant's id: a reader cannot tell the two apart.
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     const finished = await pollUntilFinished(submitted.headers.get('location')!);
     expect(finished.status).toBe('completed');
     const results = finished.result as Score[];

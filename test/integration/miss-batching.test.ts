@@ -56,9 +56,7 @@ describe('misses gathered into batches before the queue (MISS_BATCH_WAIT_MS, MIS
     expect(job?.name).toMatch(/^score /);
     expect(job?.name).toContain(applicantCode(applicants[0]!));
     expect(job?.data.modelVersion).toBe(stack.gateway.modelVersion);
-    expect(job?.data.items.map((item) => item.id)).toContain(
-      `${stack.gateway.modelVersion}-${applicantCode(applicants[0]!)}`,
-    );
+    expect(job?.data.items.map((item) => item.id)).toContain(stack.publicId(applicants[0]!));
     expect(job?.returnvalue.modelMs).toBeGreaterThan(0);
   });
 
@@ -121,7 +119,7 @@ describe('misses gathered into batches before the queue (MISS_BATCH_WAIT_MS, MIS
     expect(accepted.map((r) => r.status)).toEqual([202, 202, 202]);
     await peer.gateway.close();
     for (const applicant of applicants) {
-      const id = `${stack.gateway.modelVersion}-${applicantCode(applicant)}`;
+      const id = stack.publicId(applicant);
       let status = '';
       for (let i = 0; i < 100 && status !== 'completed'; i++) {
         status = (await stack.get<{ status: string }>(`/jobs/${id}`)).body.status;

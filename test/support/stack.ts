@@ -2,11 +2,15 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { buildGateway, type Gateway } from '../../api/gateway.js';
 import { createHttpServer } from '../../api/http/server.js';
+import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig, type Config } from '../../shared/config.js';
+import { applicantCode } from '../../shared/keys.js';
+import { PublicIds } from '../../shared/public-id.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
+import { deriveKey } from '../../shared/secrets.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
 import { loadModel, startScoringWorker, type ScoringWorker } from '../../worker/scoring-worker.js';
 import { deleteKeysUnder, keysUnder, REDIS_URL, testNamespace } from './redis.js';
@@ -42,21 +46,27 @@ export class Stack {
     readonly gateway: Gateway,
     private readonly server: Server,
     readonly redis: Redis,
+    private readonly log: Logger,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<Stack> {
+  /** Test secret shared by the stack's gateways and workers, as a deployment's processes share theirs. */
+  static readonly SERVICE_SECRET = 'stack-test-service-secret-0123456789abcdef';
+
+  /** `log` receives the gateway's and the workers' lines (silent unless a test reads them). */
+  static async start(env: Record<string, string> = {}, log: Logger = silent): Promise<Stack> {
     const { cachePrefix, queuePrefix } = testNamespace();
     const config = loadConfig({
       REDIS_URL,
       CACHE_PREFIX: cachePrefix,
       QUEUE_PREFIX: queuePrefix,
       LOG_LEVEL: 'silent',
+      SERVICE_SECRET: Stack.SERVICE_SECRET,
       ...env,
     });
-    const gateway = buildGateway(config, silent);
+    const gateway = buildGateway(config, log);
     await gateway.whenReady();
     const server = await listen(gateway, config);
-    return new Stack(config, gateway, server, new Redis(config.REDIS_URL, { lazyConnect: true }));
+    return new Stack(config, gateway, server, new Redis(config.REDIS_URL, { lazyConnect: true }), log);
   }
 
   /**
@@ -64,11 +74,21 @@ export class Stack {
    * balancer would run it beside the first; stopped with the stack.
    */
   async startPeerGateway(): Promise<{ url: string; gateway: Gateway }> {
-    const gateway = buildGateway(this.config, silent);
+    const gateway = buildGateway(this.config, this.log);
     await gateway.whenReady();
     const server = await listen(gateway, this.config);
     this.peers.push({ gateway, server });
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, gateway };
+  }
+
+  /** The public job id the service gives this applicant (ids are opaque: only the secret's holder can make one). */
+  publicId(applicant: Applicant): string {
+    return this.publicIdOf(this.gateway.modelVersion, applicantCode(applicant));
+  }
+
+  /** The public job id of an applicant code under a model version. */
+  publicIdOf(modelVersion: string, code: string): string {
+    return new PublicIds(deriveKey(this.config.SERVICE_SECRET!, 'public-id')).forApplicant(modelVersion, code);
   }
 
   get url(): string {
@@ -77,7 +97,7 @@ export class Stack {
 
   /** A worker with the real model, or with `model` (e.g. a slow one for timeout tests). */
   async startWorker(model?: ScoringModel): Promise<ScoringWorker> {
-    const worker = await startScoringWorker(this.config, silent, model ?? (await loadModel(this.config)));
+    const worker = await startScoringWorker(this.config, this.log, model ?? (await loadModel(this.config)));
     worker.worker.on('completed', (job) => {
       this.modelRuns += 1;
       this.applicantsScored += job.data.items.length;

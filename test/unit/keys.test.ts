@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Applicant } from '../../shared/applicant.js';
 import { applicantCode, scoreKey } from '../../shared/keys.js';
-import { applicantId, newScoreJobId, parseApplicantId } from '../../shared/queues.js';
+import { newScoreJobId } from '../../shared/queues.js';
 import { EXAMPLE_APPLICANT } from '../support/applicants.js';
 
 const fromWire = (json: string) => Applicant.parse(JSON.parse(json));
@@ -44,18 +44,10 @@ describe('applicantCode', () => {
   });
 });
 
-describe('scoreKey, applicantId and job ids', () => {
+describe('scoreKey and job ids', () => {
   it('carry the model version, so a new model never reads an old answer', () => {
     expect(scoreKey('s', '1a2b3c4d', '3030002')).toBe('s:1a2b3c4d:3030002');
     expect(scoreKey('s', 'ffffffff', '3030002')).not.toBe(scoreKey('s', '1a2b3c4d', '3030002'));
-  });
-
-  it("an applicant's public id is the same for the same question, and parses back", () => {
-    const id = applicantId('1a2b3c4d', '3030002');
-    expect(id).toBe(applicantId('1a2b3c4d', applicantCode(EXAMPLE_APPLICANT)));
-    expect(parseApplicantId(id)).toEqual({ modelVersion: '1a2b3c4d', code: '3030002' });
-    expect(parseApplicantId('1a2b3c4d-9999999')).toBeUndefined();
-    expect(parseApplicantId(newScoreJobId())).toBeUndefined();
   });
 
   it('job ids hold no colon (BullMQ forbids it) and never repeat', () => {
