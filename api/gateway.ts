@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { adminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
+import { JobSeal } from '../shared/job-seal.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { PublicIds } from '../shared/public-id.js';
 import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
@@ -47,7 +48,9 @@ export interface Gateway {
 export function buildGateway(config: Config, log: Logger): Gateway {
   // The gateway only needs the model's version (it is part of every key); it never loads the model.
   const { version: modelVersion } = readModelManifest(config.MODEL_MANIFEST_PATH);
-  const ids = new PublicIds(deriveKey(serviceSecret(config, log), 'public-id'));
+  const secret = serviceSecret(config, log);
+  const ids = new PublicIds(deriveKey(secret, 'public-id'));
+  const seal = new JobSeal(deriveKey(secret, 'job-seal'));
 
   const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
   const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'queue', 'scoring-api-queue');
@@ -89,13 +92,17 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   );
   // Claims are queue bookkeeping: like batch records, on the Redis that never evicts.
   const claims = new ClaimStore(bookkeepingRedis, config.JOB_RETENTION_SECONDS * 1000);
-  const jobItems = async (jobId: string) => (await queue.getJob(jobId))?.data.items.map((item) => item.id) ?? [];
+  const jobItems = async (jobId: string) => {
+    const job = await queue.getJob(jobId);
+    return job ? seal.unseal(job.data.sealed).map((item) => item.id) : [];
+  };
   const misses = new MissResolver({
     cache,
     queue,
     claims,
     waiter: new AnswerWaiter(events, jobItems, (jobId) => misses.jobSettled(jobId)),
     depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
+    seal,
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
   });

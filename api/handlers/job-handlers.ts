@@ -1,4 +1,6 @@
 import type { Config } from '../../shared/config.js';
+import { SCORE_QUEUE } from '../../shared/queues.js';
+import { boardJobLink } from '../admin/queue-board.js';
 import { jobRequest } from '../contract.js';
 import type { Handler } from '../http/exchange.js';
 import { parseInput } from '../http/validation.js';
@@ -38,13 +40,15 @@ function completed(basePath: string, id: string, result: unknown) {
 export function jobStatusHandler(tracker: JobTracker, config: JobHandlerConfig): Handler {
   return async (request) => {
     const id = request.params.id ?? '';
-    const status = await tracker.status(id, request.client);
+    const { job, ...status } = await tracker.status(id, request.client);
     const finished = status.status === 'completed' || status.status === 'failed';
     const headers: Record<string, string> = finished ? {} : { 'Retry-After': String(POLL_AFTER_S) };
+    // For operators: the board's page of the BullMQ job (behind the admin credentials).
+    const board = job ? { board: boardJobLink(config.BASE_PATH, SCORE_QUEUE, job) } : {};
     return {
       status: 200,
       headers,
-      body: { ...status, links: { self: jobLink(config.BASE_PATH, id) } },
+      body: { ...status, links: { self: jobLink(config.BASE_PATH, id), ...board } },
     };
   };
 }

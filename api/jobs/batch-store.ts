@@ -11,9 +11,9 @@ import { Score } from '../../shared/score.js';
 const StoredBatch = z.object({
   /** Model version the batch was asked under. */
   v: z.string(),
-  /** Applicant codes in request order, duplicates included. */
+  /** The applicants' public ids (opaque) in request order, duplicates included. */
   c: z.array(z.string()),
-  /** Once completed: the answer of each distinct code, in order of first occurrence. */
+  /** Once completed: the answer of each distinct applicant, in order of first occurrence. */
   a: z.array(Score).optional(),
   /** Once failed: why (safe to show the client). */
   e: z.string().optional(),
@@ -21,7 +21,8 @@ const StoredBatch = z.object({
 
 export interface BatchRecord {
   modelVersion: string;
-  codes: string[];
+  /** The applicants' public ids in request order, duplicates included. */
+  ids: string[];
   outcome?: { answers: Score[] } | { error: string };
 }
 
@@ -39,9 +40,9 @@ export class BatchStore {
     private readonly newId: () => string,
   ) {}
 
-  async create(modelVersion: string, codes: readonly string[]): Promise<string> {
+  async create(modelVersion: string, applicantIds: readonly string[]): Promise<string> {
     const id = this.newId();
-    const value = JSON.stringify({ v: modelVersion, c: codes });
+    const value = JSON.stringify({ v: modelVersion, c: applicantIds });
     await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), value, 'EX', this.retentionS));
     return id;
   }
@@ -59,14 +60,14 @@ export class BatchStore {
     const stored = StoredBatch.safeParse(json).data;
     if (!stored) return undefined;
     const outcome = stored.a ? { answers: stored.a } : stored.e !== undefined ? { error: stored.e } : undefined;
-    return { modelVersion: stored.v, codes: stored.c, ...(outcome ? { outcome } : {}) };
+    return { modelVersion: stored.v, ids: stored.c, ...(outcome ? { outcome } : {}) };
   }
 
   /** Stores a finished batch's outcome in its record, keeping its expiry; a record already gone stays gone. */
   async finish(id: string, record: BatchRecord, outcome: { answers: Score[] } | { error: string }): Promise<void> {
     const value = JSON.stringify({
       v: record.modelVersion,
-      c: record.codes,
+      c: record.ids,
       ...('answers' in outcome ? { a: outcome.answers } : { e: outcome.error }),
     });
     await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), value, 'KEEPTTL', 'XX'));

@@ -18,6 +18,8 @@ export interface JobStatus {
   status: JobStatusName;
   result?: Score | Score[];
   error?: string;
+  /** The BullMQ job that scored (or scores) it, while BullMQ may still keep it: for operators. */
+  job?: string;
 }
 
 /** BullMQ's states as a client sees them: waiting, delayed (a retry's backoff) and the like are all "queued". */
@@ -51,19 +53,28 @@ export class JobTracker {
   async status(id: string, client: string): Promise<JobStatus> {
     await this.deps.budget.take(client);
     const parsed = this.deps.ids.parse(id);
-    if (!parsed) {
-      if (PublicIds.isPublicId(id)) return this.batchStatus(id, client);
-      throw new NotFound(`job ${id}`);
+    if (parsed) {
+      const status = await this.singleStatus(parsed.modelVersion, id);
+      if (!status) throw new NotFound(`job ${id}`);
+      return { id, ...status, ...(await this.jobOf(parsed.modelVersion, id)) };
     }
-    const status = await this.singleStatus(parsed.modelVersion, parsed.code);
-    if (!status) throw new NotFound(`job ${id}`);
-    return { id, ...status };
+    const record = PublicIds.isPublicId(id) ? await this.deps.batches.read(id) : undefined;
+    if (!record) throw new NotFound(`job ${id}`);
+    const status = await this.batchStatus(id, record, client);
+    // A batch may span several jobs; its last applicant's job is the one that finishes it.
+    return { ...status, ...(await this.jobOf(record.modelVersion, record.ids.at(-1)!)) };
   }
 
-  private async singleStatus(modelVersion: string, code: string): Promise<Omit<JobStatus, 'id'> | undefined> {
-    const cached = await this.deps.cache.read(scoreKey(this.deps.cachePrefix, modelVersion, code));
+  /** The job holding an applicant's claim, for operators (claims live as long as BullMQ keeps jobs). */
+  private async jobOf(modelVersion: string, applicantId: string): Promise<{ job?: string }> {
+    const holder = await this.deps.claims.holder(claimKey(this.deps.cachePrefix, modelVersion, applicantId));
+    return holder ? { job: holder } : {};
+  }
+
+  private async singleStatus(modelVersion: string, id: string): Promise<Omit<JobStatus, 'id'> | undefined> {
+    const cached = await this.deps.cache.read(scoreKey(this.deps.cachePrefix, modelVersion, id));
     if (cached) return { status: 'completed', result: cached };
-    const holder = await this.deps.claims.holder(claimKey(this.deps.cachePrefix, modelVersion, code));
+    const holder = await this.deps.claims.holder(claimKey(this.deps.cachePrefix, modelVersion, id));
     if (!holder) return undefined;
     // State first, then the job: a job read before it completed would carry no result yet.
     const status = clientStatus(await orUnavailable(() => this.deps.queue.getJobState(holder)));
@@ -72,7 +83,6 @@ export class JobTracker {
     const job = await orUnavailable(() => this.deps.queue.getJob(holder));
     if (!job) return undefined;
     if (status === 'completed') {
-      const id = this.deps.ids.forApplicant(modelVersion, code);
       const item = ScoreJobResult.safeParse(job.returnvalue).data?.results.find((result) => result.id === id);
       if (!item) return undefined;
       return 'score' in item ? { status, result: item.score } : { status: 'failed', error: item.error };
@@ -80,10 +90,8 @@ export class JobTracker {
     return { status, error: job.failedReason };
   }
 
-  private async batchStatus(id: string, client: string): Promise<JobStatus> {
-    const record = await this.deps.batches.read(id);
-    if (!record) throw new NotFound(`job ${id}`);
-    const unique = [...new Set(record.codes)];
+  private async batchStatus(id: string, record: BatchRecord, client: string): Promise<JobStatus> {
+    const unique = [...new Set(record.ids)];
     const { outcome } = record;
     if (outcome) return this.finished(id, record, unique, outcome);
 
@@ -95,14 +103,14 @@ export class JobTracker {
 
     await this.deps.budget.take(client, unique.length);
     const cached = await this.deps.cache.readMany(
-      unique.map((code) => scoreKey(this.deps.cachePrefix, record.modelVersion, code)),
+      unique.map((applicantId) => scoreKey(this.deps.cachePrefix, record.modelVersion, applicantId)),
     );
     const answers: Array<Score | undefined> = [...cached];
-    for (const [i, code] of unique.entries()) {
+    for (const [i, applicantId] of unique.entries()) {
       if (answers[i]) continue;
       // Not cached (yet, or evicted): its job says how it stands; the first one still open decides.
       // An item with neither a job nor an answer lost its answer to expiry before the batch was read.
-      const item = (await this.singleStatus(record.modelVersion, code)) ?? {
+      const item = (await this.singleStatus(record.modelVersion, applicantId)) ?? {
         status: 'failed',
         error: 'the answer expired; submit the batch again',
       };
@@ -131,7 +139,7 @@ export class JobTracker {
     outcome: { answers: Score[] } | { error: string },
   ): JobStatus {
     if ('error' in outcome) return { id, status: 'failed', error: outcome.error };
-    const answers = new Map(unique.map((code, i) => [code, outcome.answers[i]!]));
-    return { id, status: 'completed', result: record.codes.map((code) => answers.get(code)!) };
+    const answers = new Map(unique.map((applicantId, i) => [applicantId, outcome.answers[i]!]));
+    return { id, status: 'completed', result: record.ids.map((applicantId) => answers.get(applicantId)!) };
   }
 }

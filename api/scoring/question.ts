@@ -7,25 +7,22 @@ export interface Question {
   applicant: Applicant;
   modelVersion: string;
   code: string;
-  /** The opaque id clients poll (`/jobs/{id}`) and waits are keyed by. */
-  readonly id: string;
+  /** The opaque id clients poll (`/jobs/{id}`), waits are keyed by, and Redis keys name the applicant by. */
+  id: string;
   key: string;
   claimKey: string;
 }
 
 export function toQuestion(applicant: Applicant, cachePrefix: string, modelVersion: string, ids: PublicIds): Question {
   const code = applicantCode(applicant);
-  let id: string | undefined;
+  const id = ids.forApplicant(modelVersion, code);
   return {
     applicant,
     modelVersion,
     code,
-    // Made on first use: a cache hit never needs it, and the hit path is the hot one.
-    get id() {
-      return (id ??= ids.forApplicant(modelVersion, code));
-    },
-    key: scoreKey(cachePrefix, modelVersion, code),
-    claimKey: claimKey(cachePrefix, modelVersion, code),
+    id,
+    key: scoreKey(cachePrefix, modelVersion, id),
+    claimKey: claimKey(cachePrefix, modelVersion, id),
   };
 }
 

@@ -96,7 +96,7 @@ export class Scorer {
     if (waitMs > 0) await this.deps.writeLimit.take(client, questions.length);
     const batchId = await this.deps.batches.create(
       this.deps.modelVersion,
-      questions.map((q) => q.code),
+      questions.map((q) => q.id),
     );
     return { kind: 'pending', batchId };
   }

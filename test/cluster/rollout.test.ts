@@ -41,7 +41,7 @@ describe('rollout: workers of two model versions on one queue, a gateway per ver
       runs.push({
         workerVersion: worker.model.version,
         askedVersion: job.data.modelVersion,
-        codes: job.data.items.map((item) => applicantCode(item.applicant)),
+        codes: stack.jobItems(job.data).map((item) => applicantCode(item.applicant)),
       }),
     );
     return worker;
@@ -74,7 +74,8 @@ describe('rollout: workers of two model versions on one queue, a gateway per ver
     return new Map(keys.map((key, i) => [key, entries[i]]));
   }
 
-  const keyOf = (version: string, code: string) => scoreKey(older.config.CACHE_PREFIX, version, code);
+  const keyOf = (version: string, code: string) =>
+    scoreKey(older.config.CACHE_PREFIX, version, older.publicIdOf(version, code));
 
   beforeAll(async () => {
     copy = await copyModelAsNewVersion('rollout test: same weights, another file');

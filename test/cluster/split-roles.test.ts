@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway } from '../../api/gateway.js';
 import { loadConfig, type Config } from '../../shared/config.js';
-import { applicantCode, scoreKey } from '../../shared/keys.js';
+import { scoreKey } from '../../shared/keys.js';
 import { StartupError } from '../../shared/lifecycle.js';
 import type { Score } from '../../shared/score.js';
 import { loadModel, startScoringWorker } from '../../worker/scoring-worker.js';
@@ -111,7 +111,7 @@ describe('split roles: cache on an evicting Redis (CACHE_REDIS_URL), queue on a 
 
     expect(onCache.answers).toEqual(
       expect.arrayContaining(
-        applicants.slice(0, 12).map((a) => scoreKey(prefix, stack.gateway.modelVersion, applicantCode(a))),
+        applicants.slice(0, 12).map((a) => scoreKey(prefix, stack.gateway.modelVersion, stack.publicId(a))),
       ),
     );
     expect({ ...onCache, answers: [] }).toEqual({ answers: [], queue: [], claims: [], batches: [] });

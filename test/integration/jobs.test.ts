@@ -178,3 +178,58 @@ describe('async jobs, /scores, batches and Prefer, over a real Redis, queue and 
     );
   });
 });
+
+describe('from what a client has to the job in Bull Board, in one step', () => {
+  const auth = { authorization: `Basic ${Buffer.from('admin:board-link-test-password').toString('base64')}` };
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await Stack.start({ ADMIN_PASSWORD: 'board-link-test-password' });
+    await stack.startWorker();
+  });
+  afterAll(() => stack.stop());
+
+  async function pollFinished(location: string): Promise<JobBody & { links: { board?: string } }> {
+    for (let tries = 0; tries < 100; tries++) {
+      const { body } = await stack.get<JobBody & { links: { board?: string } }>(location);
+      if (body.status === 'completed' || body.status === 'failed') return body;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`${location} did not finish`);
+  }
+
+  /** The board's API view of the job a board link names. */
+  async function boardJob(link: string) {
+    const match = /^\/admin\/queues\/queue\/([^/]+)\/([^/]+)$/.exec(link);
+    expect(match).not.toBeNull();
+    const page = await fetch(`${stack.url}${link}`, { headers: auth });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect((await fetch(`${stack.url}${link}`)).status).toBe(401);
+    const api = await fetch(`${stack.url}/admin/queues/api/queues/${match![1]}/${match![2]}`, { headers: auth });
+    expect(api.status).toBe(200);
+    return ((await api.json()) as { job: { id: string; name: string; data: Record<string, unknown> } }).job;
+  }
+
+  it('a single job: the poll links the board job, which names the request and shows only non-personal fields', async () => {
+    const submitted = await stack.post(
+      '/jobs',
+      { applicant: applicantNumber(300) },
+      { 'x-request-id': 'req-single-1' },
+    );
+    const finished = await pollFinished(submitted.headers.get('location')!);
+    expect(finished.status).toBe('completed');
+    const job = await boardJob(finished.links.board!);
+    expect(job.name).toContain('req-single-1');
+    expect(job.data).toEqual({ applicants: 1, requestIds: ['req-single-1'], modelVersion: stack.gateway.modelVersion });
+  });
+
+  it('a batch: the poll links a board job that carries the batch request', async () => {
+    const applicants = [applicantNumber(301), applicantNumber(302), applicantNumber(303)];
+    const submitted = await stack.post('/jobs', { applicants }, { 'x-request-id': 'req-batch-1' });
+    const finished = await pollFinished(submitted.headers.get('location')!);
+    expect(finished.status).toBe('completed');
+    const job = await boardJob(finished.links.board!);
+    expect(job.data.requestIds).toContain('req-batch-1');
+  });
+});

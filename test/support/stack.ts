@@ -9,7 +9,8 @@ import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { applicantCode } from '../../shared/keys.js';
 import { PublicIds } from '../../shared/public-id.js';
-import { SCORE_QUEUE } from '../../shared/queues.js';
+import { JobSeal, type SealedItems } from '../../shared/job-seal.js';
+import { SCORE_QUEUE, type ScoreJobData } from '../../shared/queues.js';
 import { deriveKey } from '../../shared/secrets.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
 import { loadModel, startScoringWorker, type ScoringWorker } from '../../worker/scoring-worker.js';
@@ -91,6 +92,11 @@ export class Stack {
     return new PublicIds(deriveKey(this.config.SERVICE_SECRET!, 'public-id')).forApplicant(modelVersion, code);
   }
 
+  /** A job's applicants, unsealed as the worker does (job data holds them sealed). */
+  jobItems(data: ScoreJobData): SealedItems {
+    return new JobSeal(deriveKey(this.config.SERVICE_SECRET!, 'job-seal')).unseal(data.sealed);
+  }
+
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -100,7 +106,7 @@ export class Stack {
     const worker = await startScoringWorker(this.config, this.log, model ?? (await loadModel(this.config)));
     worker.worker.on('completed', (job) => {
       this.modelRuns += 1;
-      this.applicantsScored += job.data.items.length;
+      this.applicantsScored += job.data.count;
     });
     this.workers.push(worker);
     return worker;
