@@ -17,18 +17,23 @@ const StoredBatch = z.object({
   a: z.array(Score).optional(),
   /** Once failed: why (safe to show the client). */
   e: z.string().optional(),
+  /** While open: the index (among distinct applicants) of the first one a poll found unanswered. */
+  o: z.number().int().nonnegative().optional(),
 });
 
 export interface BatchRecord {
   modelVersion: string;
   /** The applicants' public ids in request order, duplicates included. */
   ids: string[];
+  /** While open: the distinct applicant (by index) a poll last found unanswered, to look at first next time. */
+  firstOpen?: number;
   outcome?: { answers: Score[] } | { error: string };
 }
 
 /**
  * Batch records of asynchronous batches, on the queue's Redis, for JOB_RETENTION_SECONDS. Written
- * twice at most: when the batch is accepted, and once when a poll first finds it finished. Ids
+ * when the batch is accepted, once when a poll first finds it finished, and in between only when a
+ * poll that read every answer found an earlier applicant still open (so later polls look there). Ids
  * are random: a client cannot reach another client's batch by guessing.
  */
 export class BatchStore {
@@ -60,16 +65,30 @@ export class BatchStore {
     const stored = StoredBatch.safeParse(json).data;
     if (!stored) return undefined;
     const outcome = stored.a ? { answers: stored.a } : stored.e !== undefined ? { error: stored.e } : undefined;
-    return { modelVersion: stored.v, ids: stored.c, ...(outcome ? { outcome } : {}) };
+    return {
+      modelVersion: stored.v,
+      ids: stored.c,
+      ...(stored.o !== undefined ? { firstOpen: stored.o } : {}),
+      ...(outcome ? { outcome } : {}),
+    };
   }
 
   /** Stores a finished batch's outcome in its record, keeping its expiry; a record already gone stays gone. */
-  async finish(id: string, record: BatchRecord, outcome: { answers: Score[] } | { error: string }): Promise<void> {
-    const value = JSON.stringify({
+  finish(id: string, record: BatchRecord, outcome: { answers: Score[] } | { error: string }): Promise<void> {
+    return this.rewrite(id, {
       v: record.modelVersion,
       c: record.ids,
       ...('answers' in outcome ? { a: outcome.answers } : { e: outcome.error }),
     });
+  }
+
+  /** Remembers which distinct applicant of an open batch to look at first on the next poll. */
+  markOpen(id: string, record: BatchRecord, firstOpen: number): Promise<void> {
+    return this.rewrite(id, { v: record.modelVersion, c: record.ids, o: firstOpen });
+  }
+
+  private async rewrite(id: string, stored: z.infer<typeof StoredBatch>): Promise<void> {
+    const value = JSON.stringify(stored);
     await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), value, 'KEEPTTL', 'XX'));
   }
 }

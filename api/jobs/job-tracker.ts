@@ -95,11 +95,14 @@ export class JobTracker {
     const { outcome } = record;
     if (outcome) return this.finished(id, record, unique, outcome);
 
-    // The last distinct applicant went into the queue last, so it is about the last to be answered:
-    // while it is open the batch is too, and the poll costs a few calls, not one per applicant.
-    const last = unique.at(-1)!;
-    const lastStatus = await this.singleStatus(record.modelVersion, last);
-    if (lastStatus?.status === 'queued' || lastStatus?.status === 'active') return { id, status: lastStatus.status };
+    // One applicant stands for the batch: the last (it went into the queue last, so it is about the
+    // last answered) or the first one a poll found open. While it is open the batch is too, and a
+    // poll costs a few calls, not one per applicant.
+    const watched = unique[record.firstOpen ?? unique.length - 1]!;
+    const watchedStatus = await this.singleStatus(record.modelVersion, watched);
+    if (watchedStatus?.status === 'queued' || watchedStatus?.status === 'active') {
+      return { id, status: watchedStatus.status };
+    }
 
     await this.deps.budget.take(client, unique.length);
     const cached = await this.deps.cache.readMany(
@@ -116,7 +119,10 @@ export class JobTracker {
       };
       if (item.status === 'failed')
         return this.finish(id, record, unique, { error: item.error ?? 'an applicant failed' });
-      if (item.status !== 'completed') return { id, status: item.status };
+      if (item.status !== 'completed') {
+        await this.deps.batches.markOpen(id, record, i);
+        return { id, status: item.status };
+      }
       answers[i] = item.result as Score;
     }
     return this.finish(id, record, unique, { answers: answers as Score[] });
