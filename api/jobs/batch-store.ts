@@ -4,37 +4,37 @@ import { batchKey } from '../../shared/keys.js';
 import type { RedisClient } from '../../shared/redis.js';
 import { Score } from '../../shared/score.js';
 
-/**
- * What a batch record holds: while open, which applicants it asked about; once finished, the
- * outcome too, so later polls read one key whatever the batch's size.
- */
+/** A batch record as stored: short keys, it may hold a thousand answers. */
 const StoredBatch = z.object({
   /** Model version the batch was asked under. */
   v: z.string(),
   /** The applicants' public ids (opaque) in request order, duplicates included. */
   c: z.array(z.string()),
-  /** Once completed: the answer of each distinct applicant, in order of first occurrence. */
-  a: z.array(Score).optional(),
+  /** Per distinct applicant (in order of first occurrence), its answer once a poll found it, else null. */
+  a: z.array(Score.nullable()).optional(),
   /** Once failed: why (safe to show the client). */
   e: z.string().optional(),
-  /** While open: the index (among distinct applicants) of the first one a poll found unanswered. */
-  o: z.number().int().nonnegative().optional(),
 });
+type StoredBatch = z.infer<typeof StoredBatch>;
 
 export interface BatchRecord {
   modelVersion: string;
   /** The applicants' public ids in request order, duplicates included. */
   ids: string[];
-  /** While open: the distinct applicant (by index) a poll last found unanswered, to look at first next time. */
-  firstOpen?: number;
-  outcome?: { answers: Score[] } | { error: string };
+  /**
+   * Per distinct applicant (in order of first occurrence), its answer once a poll has found it, else
+   * null (an empty array before any poll read answers). Complete when none is missing.
+   */
+  answered: Array<Score | null>;
+  /** Set once the batch failed. */
+  error?: string;
 }
 
 /**
- * Batch records of asynchronous batches, on the queue's Redis, for JOB_RETENTION_SECONDS. Written
- * when the batch is accepted, once when a poll first finds it finished, and in between only when a
- * poll that read every answer found an earlier applicant still open (so later polls look there). Ids
- * are random: a client cannot reach another client's batch by guessing.
+ * Batch records of asynchronous batches, on the queue's Redis, for JOB_RETENTION_SECONDS. A poll
+ * that reads answers stores the ones it found in the record, so no answer is read twice and a
+ * finished batch is one read whatever its size. Ids are random: a client cannot reach another
+ * client's batch by guessing.
  */
 export class BatchStore {
   constructor(
@@ -47,7 +47,7 @@ export class BatchStore {
 
   async create(modelVersion: string, applicantIds: readonly string[]): Promise<string> {
     const id = this.newId();
-    const value = JSON.stringify({ v: modelVersion, c: applicantIds });
+    const value = JSON.stringify({ v: modelVersion, c: [...applicantIds] } satisfies StoredBatch);
     await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), value, 'EX', this.retentionS));
     return id;
   }
@@ -64,30 +64,22 @@ export class BatchStore {
     }
     const stored = StoredBatch.safeParse(json).data;
     if (!stored) return undefined;
-    const outcome = stored.a ? { answers: stored.a } : stored.e !== undefined ? { error: stored.e } : undefined;
     return {
       modelVersion: stored.v,
       ids: stored.c,
-      ...(stored.o !== undefined ? { firstOpen: stored.o } : {}),
-      ...(outcome ? { outcome } : {}),
+      answered: stored.a ?? [],
+      ...(stored.e !== undefined ? { error: stored.e } : {}),
     };
   }
 
-  /** Stores a finished batch's outcome in its record, keeping its expiry; a record already gone stays gone. */
-  finish(id: string, record: BatchRecord, outcome: { answers: Score[] } | { error: string }): Promise<void> {
-    return this.rewrite(id, {
+  /** Stores what polls learnt (more answers, or the failure), keeping the record's expiry; a record gone stays gone. */
+  async update(id: string, record: BatchRecord): Promise<void> {
+    const stored: StoredBatch = {
       v: record.modelVersion,
       c: record.ids,
-      ...('answers' in outcome ? { a: outcome.answers } : { e: outcome.error }),
-    });
-  }
-
-  /** Remembers which distinct applicant of an open batch to look at first on the next poll. */
-  markOpen(id: string, record: BatchRecord, firstOpen: number): Promise<void> {
-    return this.rewrite(id, { v: record.modelVersion, c: record.ids, o: firstOpen });
-  }
-
-  private async rewrite(id: string, stored: z.infer<typeof StoredBatch>): Promise<void> {
+      ...(record.answered.length > 0 ? { a: record.answered } : {}),
+      ...(record.error !== undefined ? { e: record.error } : {}),
+    };
     const value = JSON.stringify(stored);
     await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), value, 'KEEPTTL', 'XX'));
   }

@@ -90,62 +90,56 @@ export class JobTracker {
     return { status, error: job.failedReason };
   }
 
+  /**
+   * One applicant stands for the batch: the first whose answer no poll has found yet (or, before any
+   * poll read answers, the last: it went into the queue last, so it is about the last answered).
+   * While it is open the batch is too, and a poll costs a few calls. Otherwise the answers not yet
+   * found are read (one unit each of the client's budget) and what was found is stored, so each
+   * answer is read about once in the batch's life and a finished batch is one read.
+   */
   private async batchStatus(id: string, record: BatchRecord, client: string): Promise<JobStatus> {
     const unique = [...new Set(record.ids)];
-    const { outcome } = record;
-    if (outcome) return this.finished(id, record, unique, outcome);
+    if (record.error !== undefined) return { id, status: 'failed', error: record.error };
+    const answered = unique.map((_, i) => record.answered[i] ?? null);
+    const missing = unique.flatMap((_, i) => (answered[i] ? [] : [i]));
+    if (missing.length === 0) return this.completed(id, record, unique, answered as Score[]);
 
-    // One applicant stands for the batch: the last (it went into the queue last, so it is about the
-    // last answered) or the first one a poll found open. While it is open the batch is too, and a
-    // poll costs a few calls, not one per applicant.
-    const watched = unique[record.firstOpen ?? unique.length - 1]!;
-    const watchedStatus = await this.singleStatus(record.modelVersion, watched);
+    const watched = record.answered.length === 0 ? unique.length - 1 : missing[0]!;
+    const watchedStatus = await this.singleStatus(record.modelVersion, unique[watched]!);
     if (watchedStatus?.status === 'queued' || watchedStatus?.status === 'active') {
       return { id, status: watchedStatus.status };
     }
 
-    await this.deps.budget.take(client, unique.length);
+    await this.deps.budget.take(client, missing.length);
     const cached = await this.deps.cache.readMany(
-      unique.map((applicantId) => scoreKey(this.deps.cachePrefix, record.modelVersion, applicantId)),
+      missing.map((i) => scoreKey(this.deps.cachePrefix, record.modelVersion, unique[i]!)),
     );
-    const answers: Array<Score | undefined> = [...cached];
-    for (const [i, applicantId] of unique.entries()) {
-      if (answers[i]) continue;
+    missing.forEach((index, i) => (answered[index] = cached[i] ?? null));
+    for (const index of missing) {
+      if (answered[index]) continue;
       // Not cached (yet, or evicted): its job says how it stands; the first one still open decides.
       // An item with neither a job nor an answer lost its answer to expiry before the batch was read.
-      const item = (await this.singleStatus(record.modelVersion, applicantId)) ?? {
+      const item = (await this.singleStatus(record.modelVersion, unique[index]!)) ?? {
         status: 'failed',
         error: 'the answer expired; submit the batch again',
       };
-      if (item.status === 'failed')
-        return this.finish(id, record, unique, { error: item.error ?? 'an applicant failed' });
+      if (item.status === 'failed') {
+        const error = item.error ?? 'an applicant failed';
+        await this.deps.batches.update(id, { ...record, error });
+        return { id, status: 'failed', error };
+      }
       if (item.status !== 'completed') {
-        await this.deps.batches.markOpen(id, record, i);
+        await this.deps.batches.update(id, { ...record, answered });
         return { id, status: item.status };
       }
-      answers[i] = item.result as Score;
+      answered[index] = item.result as Score;
     }
-    return this.finish(id, record, unique, { answers: answers as Score[] });
+    await this.deps.batches.update(id, { ...record, answered });
+    return this.completed(id, record, unique, answered as Score[]);
   }
 
-  private async finish(
-    id: string,
-    record: BatchRecord,
-    unique: string[],
-    outcome: { answers: Score[] } | { error: string },
-  ): Promise<JobStatus> {
-    await this.deps.batches.finish(id, record, outcome);
-    return this.finished(id, record, unique, outcome);
-  }
-
-  private finished(
-    id: string,
-    record: BatchRecord,
-    unique: string[],
-    outcome: { answers: Score[] } | { error: string },
-  ): JobStatus {
-    if ('error' in outcome) return { id, status: 'failed', error: outcome.error };
-    const answers = new Map(unique.map((applicantId, i) => [applicantId, outcome.answers[i]!]));
-    return { id, status: 'completed', result: record.ids.map((applicantId) => answers.get(applicantId)!) };
+  private completed(id: string, record: BatchRecord, unique: string[], answers: Score[]): JobStatus {
+    const byId = new Map(unique.map((applicantId, i) => [applicantId, answers[i]!]));
+    return { id, status: 'completed', result: record.ids.map((applicantId) => byId.get(applicantId)!) };
   }
 }

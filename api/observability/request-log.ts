@@ -22,7 +22,7 @@ type RoutedRequest = IncomingMessage & { route?: { path: unknown }; baseUrl?: st
  * requests (originalUrl) and names the matched route; a request no route matched logs
  * `(unmatched)`. The lean lane serves only fixed paths, so there the path is the template.
  */
-export function routeTemplate(req: IncomingMessage): string {
+function routeTemplate(req: IncomingMessage): string {
   const routed = req as RoutedRequest;
   if (routed.originalUrl !== undefined) {
     return routed.route ? `${routed.baseUrl ?? ''}${String(routed.route.path)}` : '(unmatched)';
