@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distinctApplicants } from '../support/distinct-applicants.js';
+import { reportFigures } from '../support/figures.js';
 import { keysUnder } from '../support/redis.js';
 import { RedisServer } from '../support/redis-server.js';
 import { Stack } from '../support/stack.js';
@@ -25,6 +26,11 @@ async function commandCalls(redis: Redis): Promise<Map<string, number>> {
     calls.set(match[1]!, Number(match[2]));
   }
   return calls;
+}
+
+/** The server's `used_memory` (INFO memory), in bytes. */
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))![1]);
 }
 
 function callsBetween(before: Map<string, number>, after: Map<string, number>): { total: number; hgetall: number } {
@@ -91,6 +97,20 @@ describe('writes and polls a client can cause are bounded', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await refused.json()).toMatchObject({ code: 'RATE_LIMITED' });
     expect((await batchKeys()).length - recordsBefore).toBe(4);
+
+    // Past the limit, hammering adds nothing: 20 more batches, all refused, no record, no job.
+    const memoryBefore = await usedMemory(stack.redis);
+    const jobsBefore = await stack.jobCount();
+    const statuses = [];
+    for (let i = 0; i < 20; i++) statuses.push((await stack.post('/jobs', { applicants: fresh(30) }, client)).status);
+    expect(statuses.every((status) => status === 429)).toBe(true);
+    expect((await batchKeys()).length - recordsBefore).toBe(4);
+    expect(await stack.jobCount()).toBe(jobsBefore);
+    reportFigures('batch records past the write budget', {
+      refused: statuses.length,
+      recordsAdded: (await batchKeys()).length - recordsBefore - 4,
+      usedMemoryDeltaBytes: (await usedMemory(stack.redis)) - memoryBefore,
+    });
   });
 
   it('polls count against RATE_LIMIT_WRITES too: past it 429', async () => {
@@ -138,6 +158,13 @@ describe('a finished batch is stored once', () => {
         expect(((await response.json()) as JobBody).result).toEqual(finished.result);
       }
       const calls = callsBetween(before, await commandCalls(admin));
+      reportFigures('10 polls of a finished 1,000-applicant batch', {
+        redisCalls: calls.total,
+        hgetall: calls.hgetall,
+        recordBytes: Number(
+          await admin.memory('USAGE', `${stack.config.CACHE_PREFIX}:batch:${location.split('/').at(-1)}`),
+        ),
+      });
       // Before: every poll re-read the 1,000 answers (10,000 HGETALL). Now: the record, a counter, and
       // the background traffic of the queue and worker; 10 polls stay far below one batch's size.
       expect(calls.hgetall).toBe(0);
