@@ -26,9 +26,12 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
   );
 }
 
+/** A secret, so the refusal under test is the one about Redis, not the one about SERVICE_SECRET. */
+const QUIET_WITH_SECRET = { LOG_LEVEL: 'silent', SERVICE_SECRET: 'split-roles-test-secret-0123456789abcdef' };
+
 /** A gateway's start-up refusal for `env`, its connections closed again. */
 async function gatewayRefusal(env: Record<string, string>): Promise<Error> {
-  const gateway = buildGateway(loadConfig({ ...testNamespace(), LOG_LEVEL: 'silent', ...env }), silent);
+  const gateway = buildGateway(loadConfig({ ...testNamespace(), ...QUIET_WITH_SECRET, ...env }), silent);
   try {
     return await rejectionOf(gateway.whenReady());
   } finally {
@@ -38,7 +41,7 @@ async function gatewayRefusal(env: Record<string, string>): Promise<Error> {
 
 /** A worker's start-up refusal for `env` (startScoringWorker closes its connections when it refuses). */
 async function workerRefusal(env: Record<string, string>): Promise<Error> {
-  const config: Config = loadConfig({ ...testNamespace(), LOG_LEVEL: 'silent', ...env });
+  const config: Config = loadConfig({ ...testNamespace(), ...QUIET_WITH_SECRET, ...env });
   return rejectionOf(loadModel(config).then((model) => startScoringWorker(config, silent, model)));
 }
 
