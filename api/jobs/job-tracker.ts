@@ -41,16 +41,20 @@ export interface JobTrackerDeps {
 }
 
 /**
- * Answers polls. A single applicant's id decrypts to its model version and code, so once its answer is cached the
- * cache alone answers, whether or not BullMQ still keeps the job; before that, the applicant's claim
- * names the job scoring it. A batch is read from its record; a finished batch's outcome is stored in
- * the record by the first poll that finds it finished, so every later poll is one read.
+ * Answers polls. A single applicant's id decrypts to its model version (and names its cache key),
+ * so once its answer is cached the cache alone answers, whether or not BullMQ still keeps the job;
+ * before that, the applicant's claim names the job scoring it. A batch is read from its record,
+ * which keeps the answers polls have found (see batchStatus).
  */
 export class JobTracker {
   constructor(private readonly deps: JobTrackerDeps) {}
 
-  /** Every poll costs `client` one unit of its budget (429 past it), whatever the id. */
+  /**
+   * Every poll of a well-formed id costs `client` one unit of its budget (429 past it); anything
+   * else is 404 at once, without touching Redis.
+   */
   async status(id: string, client: string): Promise<JobStatus> {
+    if (!PublicIds.isPublicId(id)) throw new NotFound(`job ${id}`);
     await this.deps.budget.take(client);
     const parsed = this.deps.ids.parse(id);
     if (parsed) {
@@ -58,7 +62,7 @@ export class JobTracker {
       if (!status) throw new NotFound(`job ${id}`);
       return { id, ...status, ...(await this.jobOf(parsed.modelVersion, id)) };
     }
-    const record = PublicIds.isPublicId(id) ? await this.deps.batches.read(id) : undefined;
+    const record = await this.deps.batches.read(id);
     if (!record) throw new NotFound(`job ${id}`);
     const status = await this.batchStatus(id, record, client);
     // A batch may span several jobs; its last applicant's job is the one that finishes it.
