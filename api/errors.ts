@@ -50,18 +50,14 @@ export class QueueFull extends DomainError {
   }
 }
 
-/** A client caused more misses than RATE_LIMIT_MISSES per window; hits are still served. */
+/** A client spent more than its budget (uncached applicants, or batch records and polls) in the window. */
 export class RateLimited extends DomainError {
   constructor(
-    limit: number,
+    budget: string,
     windowS: number,
     readonly retryAfterS: number,
   ) {
-    super(
-      'RATE_LIMITED',
-      429,
-      `More than ${limit} uncached requests in ${windowS} s from this client; try again shortly`,
-    );
+    super('RATE_LIMITED', 429, `More than ${budget} in ${windowS} s from this client; try again shortly`);
   }
 }
 

@@ -6,10 +6,13 @@ import type { Logger } from 'pino';
 import { adminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
 import { assertServedModelMatchesKeys } from '../shared/key-encoding.js';
+import { JobSeal } from '../shared/job-seal.js';
 import { readModelManifest } from '../shared/model-manifest.js';
+import { PublicIds } from '../shared/public-id.js';
 import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
 import { createRedis, untilReady } from '../shared/redis.js';
 import { assertQueueRedisKeepsKeys, assertQueueRedisVersion } from '../shared/redis-policy.js';
+import { deriveKey, serviceSecret } from '../shared/secrets.js';
 import { ScoreCache } from '../shared/score-cache.js';
 import { createApp } from './app.js';
 import { BatchStore } from './jobs/batch-store.js';
@@ -18,7 +21,7 @@ import { GatewayMetrics } from './observability/gateway-metrics.js';
 import { checkReadiness } from './observability/readiness.js';
 import { AnswerWaiter } from './scoring/answer-waiter.js';
 import { ClaimStore } from './scoring/claims.js';
-import { MissRateLimit } from './scoring/miss-rate-limit.js';
+import { ClientBudget } from './scoring/client-budget.js';
 import { MissResolver } from './scoring/miss-resolver.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
 import { Scorer, type ScoreQueue } from './scoring/scorer.js';
@@ -52,6 +55,9 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   const manifest = readModelManifest(config.MODEL_MANIFEST_PATH);
   assertServedModelMatchesKeys(manifest, config.MODEL_MANIFEST_PATH);
   const modelVersion = manifest.version;
+  const secret = serviceSecret(config, log);
+  const ids = new PublicIds(deriveKey(secret, 'public-id'));
+  const seal = new JobSeal(deriveKey(secret, 'job-seal'));
 
   const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
   const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'queue', 'scoring-api-queue');
@@ -88,10 +94,15 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     jitterS: config.CACHE_TTL_JITTER_SECONDS,
   });
   // Batch records are not a cache: they live with the queue, on the Redis that never evicts.
-  const batches = new BatchStore(bookkeepingRedis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS);
+  const batches = new BatchStore(bookkeepingRedis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS, () =>
+    ids.newBatchId(),
+  );
   // Claims are queue bookkeeping: like batch records, on the Redis that never evicts.
   const claims = new ClaimStore(bookkeepingRedis, config.JOB_RETENTION_SECONDS * 1000);
-  const jobItems = async (jobId: string) => (await queue.getJob(jobId))?.data.items.map((item) => item.id) ?? [];
+  const jobItems = async (jobId: string) => {
+    const job = await queue.getJob(jobId);
+    return job ? seal.unseal(job.data.sealed).map((item) => item.id) : [];
+  };
   const waiter = new AnswerWaiter(events, jobItems, (jobId) => misses.jobSettled(jobId));
   const misses = new MissResolver({
     cache,
@@ -99,17 +110,42 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     claims,
     waiter,
     depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
+    seal,
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
   });
-  // On the Redis that never evicts: an evicted counter would let a client past its limit.
-  const missLimit = new MissRateLimit(bookkeepingRedis, {
+  // Counters on the Redis that never evicts: an evicted counter would let a client past its limit.
+  const missLimit = new ClientBudget(bookkeepingRedis, {
     limit: config.RATE_LIMIT_MISSES,
     windowS: config.RATE_LIMIT_WINDOW_SECONDS,
     prefix: `${config.CACHE_PREFIX}:rl:miss:`,
+    units: 'uncached applicants',
   });
-  const scorer = new Scorer({ cache, misses, missLimit, batches, cachePrefix: config.CACHE_PREFIX, modelVersion });
-  const tracker = new JobTracker({ cache, queue, batches, claims, cachePrefix: config.CACHE_PREFIX });
+  const writeLimit = new ClientBudget(bookkeepingRedis, {
+    limit: config.RATE_LIMIT_WRITES,
+    windowS: config.RATE_LIMIT_WINDOW_SECONDS,
+    prefix: `${config.CACHE_PREFIX}:rl:write:`,
+    units: 'units of batch records and polls',
+  });
+  const scorer = new Scorer({
+    cache,
+    misses,
+    missLimit,
+    writeLimit,
+    batches,
+    ids,
+    cachePrefix: config.CACHE_PREFIX,
+    modelVersion,
+  });
+  const tracker = new JobTracker({
+    cache,
+    queue,
+    batches,
+    claims,
+    budget: writeLimit,
+    ids,
+    cachePrefix: config.CACHE_PREFIX,
+  });
 
   const credentials = adminCredentials(config);
   if (credentials.generated) log.warn('no ADMIN_PASSWORD set: Bull Board and /metrics stay locked until one is');

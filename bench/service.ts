@@ -47,6 +47,8 @@ export class ServiceStack implements Target {
       QUEUE_PREFIX: namespace.queuePrefix,
       ADMIN_USER: credentials.user,
       ADMIN_PASSWORD: credentials.password,
+      // One secret for the gateway and every worker (ids and sealed job data), as a deployment shares one.
+      SERVICE_SECRET: randomBytes(32).toString('base64url'),
       ...BENCH_SERVICE_ENV,
       ...ctx.settings.serviceEnv,
       ...options.env,

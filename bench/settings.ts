@@ -50,6 +50,8 @@ export function serviceEnvFrom(env: NodeJS.ProcessEnv): Record<string, string> {
 export const BENCH_SERVICE_ENV = {
   // A load generator is one client sending thousands of misses a second: the per-client limit would 429 it.
   RATE_LIMIT_MISSES: '0',
+  // ...and the write budget would 429 its polls and batch records.
+  RATE_LIMIT_WRITES: '0',
   // Leftovers of an interrupted run expire within minutes instead of a day.
   CACHE_TTL_SECONDS: '900',
   JOB_RETENTION_SECONDS: '900',

@@ -38,6 +38,7 @@ function soakServiceEnv(settings: SoakSettings): Record<string, string> {
     CACHE_TTL_JITTER_SECONDS: '0',
     // One load generator sends all the misses: the per-client limit would answer 429.
     RATE_LIMIT_MISSES: '0',
+    RATE_LIMIT_WRITES: '0',
   };
 }
 

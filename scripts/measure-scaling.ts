@@ -88,6 +88,8 @@ async function measure(workers: number, applicants: Applicant[], options: Option
     WORKER_METRICS_PORT: '0',
     RATE_LIMIT_MISSES: '0',
     MAX_QUEUE_DEPTH: '1000000',
+    // One secret for the gateway and every worker (ids and sealed job data).
+    SERVICE_SECRET: randomBytes(32).toString('base64url'),
   };
   // This file runs as dist/scripts/measure-scaling.js; the service's entry points are its siblings.
   const start = (entry: string) =>

@@ -57,7 +57,7 @@ export const ConfigFields = z.object({
   /** The most applicants one job carries (misses of one window, or a slice of a big batch). */
   MISS_BATCH_MAX: z.coerce.number().int().positive().max(1000).default(64),
   /**
-   * Requests with misses (they cost a model run) one client may send per RATE_LIMIT_WINDOW_SECONDS,
+   * Distinct uncached applicants (model work) one client may ask for per RATE_LIMIT_WINDOW_SECONDS,
    * counted in Redis across all gateway replicas; 0 turns the limit off. Hits are not limited.
    */
   RATE_LIMIT_MISSES: z.coerce.number().int().nonnegative().default(1200),
@@ -96,6 +96,17 @@ export const ConfigFields = z.object({
   ADMIN_READ_ONLY: z.stringbool().default(false),
   /** Port of a worker's own /metrics (Prometheus); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /**
+   * What one client may cost the queue's Redis per RATE_LIMIT_WINDOW_SECONDS, in units: a batch
+   * record costs one per applicant, a poll one (a poll that reads an unfinished batch's answers one
+   * per distinct applicant); 0 turns the limit off.
+   */
+  RATE_LIMIT_WRITES: z.coerce.number().int().nonnegative().default(3000),
+  /**
+   * Keys public job ids and sealed job data (HKDF); the gateway and every worker must share it.
+   * Required under NODE_ENV=production; elsewhere a fixed development secret stands in, with a warning.
+   */
+  SERVICE_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
 
 type Fields = z.infer<typeof ConfigFields>;

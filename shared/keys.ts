@@ -19,27 +19,29 @@ export function applicantCode(applicant: Applicant): string {
 }
 
 /**
- * The Redis key of one applicant's cached answers: `s:1a2b3c4d:3030020`. The model version is part
- * of it, so a new model never serves an old model's answers. Keys carry no hash tag: in a cluster
- * they spread across slots.
+ * The Redis key of one applicant's cached answers: `s:1a2b3c4d:<public id>`, the applicant named by
+ * its opaque public id (shared/public-id.ts), so key names say nothing about a person; the id is a
+ * one-to-one function of the model version and the applicant code, so applicants the model cannot
+ * tell apart still share one entry. The model version is part of it, so a new model never serves
+ * an old model's answers. Keys carry no hash tag: in a cluster they spread across slots.
  */
-export function scoreKey(prefix: string, modelVersion: string, code: string): string {
-  return `${prefix}:${modelVersion}:${code}`;
+export function scoreKey(prefix: string, modelVersion: string, applicantId: string): string {
+  return `${prefix}:${modelVersion}:${applicantId}`;
 }
 
 /**
- * The record of one asynchronous batch: which applicants it asked about, so a poll can answer from
- * the cache. Batch ids are random (unguessable), unlike single jobs' content addresses.
+ * The record of one asynchronous batch (api/jobs/batch-store.ts). Batch ids are random
+ * (unguessable), unlike single applicants' ids, which only the service can make.
  */
 export function batchKey(prefix: string, batchId: string): string {
   return `${prefix}:batch:${batchId}`;
 }
 
 /**
- * Which job is scoring an applicant right now: `s:claim:1a2b3c4d:3030020` → a BullMQ job id. Set
- * only if absent, so identical misses from any gateway replica land on one job. Lives on the queue's
- * Redis (it is queue bookkeeping, and must not be evicted while the job runs).
+ * Which job is scoring an applicant right now: `s:claim:1a2b3c4d:<public id>` → a BullMQ job id.
+ * Set only if absent, so identical misses from any gateway replica land on one job. Lives on the
+ * queue's Redis (it is queue bookkeeping, and must not be evicted while the job runs).
  */
-export function claimKey(prefix: string, modelVersion: string, code: string): string {
-  return `${prefix}:claim:${modelVersion}:${code}`;
+export function claimKey(prefix: string, modelVersion: string, applicantId: string): string {
+  return `${prefix}:claim:${modelVersion}:${applicantId}`;
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Applicant } from './applicant.js';
 import { Score } from './score.js';
 
 /** The one queue both processes use; its keys live under Config.QUEUE_PREFIX. */
@@ -8,13 +7,17 @@ export const SCORE_QUEUE = 'score';
 
 /**
  * What the gateway puts in a job: the misses it gathered in one short window (see
- * api/scoring/miss-batcher.ts), each under its public id. Nothing but the five fields is applicant data.
+ * api/scoring/miss-batcher.ts), each applicant under its public id, sealed (shared/job-seal.ts):
+ * what Redis and Bull Board show in the clear is only how many, for which requests.
  */
 export interface ScoreJobData {
   /** The model version the gateway expects; the worker stores answers under its own version. */
   modelVersion: string;
-  items: Array<{ id: string; applicant: Applicant }>;
-  /** The requests whose misses the job carries, so one id follows a request into the worker's logs. */
+  /** How many applicants the seal holds. */
+  count: number;
+  /** JobSeal.seal of the job's items ({ id, applicant }[]); only holders of SERVICE_SECRET can open it. */
+  sealed: string;
+  /** The requests whose misses the job carries, so one id follows a request into the worker's logs and the board. */
   requestIds?: string[];
 }
 
@@ -29,36 +32,20 @@ export type ScoreJobItemResult = z.infer<typeof ScoreJobItemResult>;
 export const ScoreJobResult = z.object({ results: z.array(ScoreJobItemResult), modelMs: z.number() });
 export type ScoreJobResult = z.infer<typeof ScoreJobResult>;
 
-/**
- * An applicant's public id: a content address (model version + applicant code). Clients poll it
- * (`GET /jobs/{id}`), and the gateway answers the poll from the cache once the answer is there, so it
- * stays readable after BullMQ has trimmed the job. Never a BullMQ job id: a job carries many applicants.
- */
-export function applicantId(modelVersion: string, code: string): string {
-  return `${modelVersion}-${code}`;
-}
-
-// The code is shared/keys.ts applicantCode: a decimal number of at most 9 digits, no leading zero.
-const APPLICANT_ID = /^([0-9a-f]{8})-(0|[1-9]\d{0,8})$/;
-
-/** The model version and applicant code inside a public id; undefined for anything else. */
-export function parseApplicantId(id: string): { modelVersion: string; code: string } | undefined {
-  const match = APPLICANT_ID.exec(id);
-  return match ? { modelVersion: match[1]!, code: match[2]! } : undefined;
-}
-
 /** A fresh BullMQ job id for one gathered batch of misses (BullMQ forbids ':' in custom ids). */
 export function newScoreJobId(): string {
   return `m-${randomUUID()}`;
 }
 
 /**
- * Job names are what operators read in Bull Board: how many applicants and which codes, never
- * personal data.
+ * Job names are what operators read in Bull Board: how many applicants, and the first request
+ * whose misses the job carries (its X-Request-Id), never anything about a person.
  */
-export function scoreJobName(codes: readonly string[]): string {
-  const shown = codes.slice(0, 3).join(' ');
-  return codes.length <= 3 ? `score ${shown}` : `score ${codes.length}: ${shown} …`;
+export function scoreJobName(count: number, requestIds: readonly string[] = []): string {
+  const size = `score ${count} applicant${count === 1 ? '' : 's'}`;
+  if (requestIds.length === 0) return size;
+  const more = requestIds.length > 1 ? ` (+${requestIds.length - 1})` : '';
+  return `${size} · req ${requestIds[0]}${more}`;
 }
 
 export interface JobPolicy {

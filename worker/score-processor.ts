@@ -1,6 +1,8 @@
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Applicant } from '../shared/applicant.js';
+import type { JobSeal, SealedItems } from '../shared/job-seal.js';
+import type { PublicIds } from '../shared/public-id.js';
 import { applicantCode, scoreKey } from '../shared/keys.js';
 import type { ScoreJobData, ScoreJobItemResult, ScoreJobResult } from '../shared/queues.js';
 import type { Score } from '../shared/score.js';
@@ -10,6 +12,10 @@ import type { WorkerMetrics } from './worker-metrics.js';
 
 export interface ScoreProcessorDeps {
   model: ScoringModel;
+  /** Opens each job's sealed applicants (the gateway sealed them under the same SERVICE_SECRET). */
+  seal: JobSeal;
+  /** Names applicants in cache keys, as the gateway does. */
+  ids: PublicIds;
   cache: ScoreCache;
   cachePrefix: string;
   jobTimeoutMs: number;
@@ -62,6 +68,15 @@ async function scoreEach(
   }
 }
 
+/** A seal this worker cannot open (another SERVICE_SECRET, altered data) never will: fail the job without retries. */
+function unsealItems(seal: JobSeal, data: ScoreJobData): SealedItems {
+  try {
+    return seal.unseal(data.sealed);
+  } catch (error) {
+    throw new UnrecoverableError(error instanceof Error ? error.message : 'the job data does not unseal');
+  }
+}
+
 /**
  * Runs the model for one job's applicants, stores the answers before returning them (a waiting
  * gateway that misses the completion event finds them in the cache), and returns each applicant's
@@ -69,9 +84,23 @@ async function scoreEach(
  * the job asked for, so a mixed fleet during a rollout cannot file one model's answers under
  * another's key. A job none of whose applicants could be scored fails (and is retried).
  */
-export function createScoreProcessor({ model, cache, cachePrefix, jobTimeoutMs, metrics, log }: ScoreProcessorDeps) {
+export function createScoreProcessor({
+  model,
+  seal,
+  ids,
+  cache,
+  cachePrefix,
+  jobTimeoutMs,
+  metrics,
+  log,
+}: ScoreProcessorDeps) {
   return async (job: Job<ScoreJobData, ScoreJobResult>): Promise<ScoreJobResult> => {
-    const { items } = job.data;
+    const items = unsealItems(seal, job.data);
+    // Answers go under this worker's own version: the item's id names the gateway's (see above).
+    const answerId = (item: SealedItems[number]) =>
+      model.version === job.data.modelVersion
+        ? item.id
+        : ids.forApplicant(model.version, applicantCode(item.applicant));
     const started = performance.now();
     const outcomes = await scoreEach(
       model,
@@ -86,7 +115,7 @@ export function createScoreProcessor({ model, cache, cachePrefix, jobTimeoutMs, 
       const outcome = outcomes[i]!;
       return outcome instanceof Error
         ? []
-        : [{ key: scoreKey(cachePrefix, model.version, applicantCode(item.applicant)), score: outcome }];
+        : [{ key: scoreKey(cachePrefix, model.version, answerId(item)), score: outcome }];
     });
     if (scored.length === 0) throw outcomes[0] as Error;
     await cache.write(scored);

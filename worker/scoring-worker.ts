@@ -2,11 +2,14 @@ import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.js';
 import { assertServedModelMatchesKeys } from '../shared/key-encoding.js';
+import { JobSeal } from '../shared/job-seal.js';
 import { readModelManifest } from '../shared/model-manifest.js';
+import { PublicIds } from '../shared/public-id.js';
 import { SCORE_QUEUE, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
 import { createRedis } from '../shared/redis.js';
 import { assertQueueRedisKeepsKeys } from '../shared/redis-policy.js';
 import { ScoreCache } from '../shared/score-cache.js';
+import { deriveKey, serviceSecret } from '../shared/secrets.js';
 import { CreditModel, type ScoringModel } from './credit-model.js';
 import { createScoreProcessor } from './score-processor.js';
 import { WorkerMetrics } from './worker-metrics.js';
@@ -42,6 +45,8 @@ export async function startScoringWorker(
   model: ScoringModel,
   metrics = new WorkerMetrics(),
 ): Promise<ScoringWorker> {
+  // Before any connection: in production without SERVICE_SECRET the worker refuses to start.
+  const secret = serviceSecret(config, log);
   const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-worker');
   const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
   const cacheRedis = createRedis(config.CACHE_REDIS_URL, 'writer', 'scoring-worker-cache');
@@ -64,6 +69,8 @@ export async function startScoringWorker(
     SCORE_QUEUE,
     createScoreProcessor({
       model,
+      seal: new JobSeal(deriveKey(secret, 'job-seal')),
+      ids: new PublicIds(deriveKey(secret, 'public-id')),
       cache,
       cachePrefix: config.CACHE_PREFIX,
       jobTimeoutMs: config.JOB_TIMEOUT_MS,

@@ -2,10 +2,29 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Router } from 'express';
+import { ScoreJobResult, type ScoreJobData } from '../../shared/queues.js';
 import type { ScoreQueue } from '../scoring/scorer.js';
 
 /** Where the board lives below BASE_PATH. */
 export const BOARD_PATH = '/admin/queues';
+
+/** The board's page of one job (the board names a queue by its BullMQ name: the adapter adds no prefix). */
+export function boardJobLink(basePath: string, queueName: string, jobId: string): string {
+  return `${basePath}${BOARD_PATH}/queue/${encodeURIComponent(queueName)}/${encodeURIComponent(jobId)}`;
+}
+
+/** What the board shows of a job's data: how many applicants, for which requests; never the seal. */
+function shownData(data: ScoreJobData) {
+  return { applicants: data.count, requestIds: data.requestIds ?? [], modelVersion: data.modelVersion };
+}
+
+/** What the board shows of a job's result: counts and the model's time, not the ids and answers. */
+function shownResult(returnValue: unknown) {
+  const result = ScoreJobResult.safeParse(returnValue).data;
+  if (!result) return returnValue === null || returnValue === undefined ? returnValue : {};
+  const failed = result.results.filter((item) => 'error' in item).length;
+  return { scored: result.results.length - failed, failed, modelMs: result.modelMs };
+}
 
 /**
  * Bull Board for every queue the service uses. `basePath` is the prefix the browser sees (behind a
@@ -16,14 +35,18 @@ export function queueBoard(queues: readonly ScoreQueue[], basePath: string, read
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(`${basePath}${BOARD_PATH}`);
   createBullBoard({
-    queues: queues.map(
-      (queue) =>
-        new BullMQAdapter(queue, {
-          readOnlyMode,
-          description:
-            'One job per distinct applicant: the name is the applicant code; the result holds the model time.',
-        }),
-    ),
+    queues: queues.map((queue) => {
+      const adapter = new BullMQAdapter(queue, {
+        readOnlyMode,
+        description:
+          'Cache misses gathered into jobs of up to MISS_BATCH_MAX applicants, one model run each. ' +
+          'Name: how many, and the first request (X-Request-Id). Data: the requests; the applicants are ' +
+          'sealed. Result: how many were scored or failed, and the model time.',
+      });
+      adapter.setFormatter('data', shownData);
+      adapter.setFormatter('returnValue', shownResult);
+      return adapter;
+    }),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Credit scoring' } },
   });

@@ -1,4 +1,6 @@
 import type { Config } from '../../shared/config.js';
+import { SCORE_QUEUE } from '../../shared/queues.js';
+import { boardJobLink } from '../admin/queue-board.js';
 import { jobRequest } from '../contract.js';
 import type { Handler } from '../http/exchange.js';
 import { parseInput } from '../http/validation.js';
@@ -22,9 +24,10 @@ export function submitJobHandler(scorer: Scorer, config: JobHandlerConfig): Hand
       if (answer.kind === 'pending') return acceptedAnswer(config.BASE_PATH, answer.jobId, scorer.modelVersion, []);
       return completed(config.BASE_PATH, scorer.question(body.applicant).id, answer.score);
     }
-    const answer = await scorer.scoreMany(body.applicants!, options, true);
+    const answer = await scorer.scoreMany(body.applicants!, options);
     if (answer.kind === 'pending') return acceptedAnswer(config.BASE_PATH, answer.batchId, scorer.modelVersion, []);
-    return completed(config.BASE_PATH, answer.batchId!, answer.scores);
+    // Answered whole: nothing is stored, so there is no id to poll (a record would only cost Redis memory).
+    return { status: 200, body: { status: 'completed', result: answer.scores } };
   };
 }
 
@@ -37,13 +40,15 @@ function completed(basePath: string, id: string, result: unknown) {
 export function jobStatusHandler(tracker: JobTracker, config: JobHandlerConfig): Handler {
   return async (request) => {
     const id = request.params.id ?? '';
-    const status = await tracker.status(id);
+    const { job, ...status } = await tracker.status(id, request.client);
     const finished = status.status === 'completed' || status.status === 'failed';
     const headers: Record<string, string> = finished ? {} : { 'Retry-After': String(POLL_AFTER_S) };
+    // For operators: the board's page of the BullMQ job (behind the admin credentials).
+    const board = job ? { board: boardJobLink(config.BASE_PATH, SCORE_QUEUE, job) } : {};
     return {
       status: 200,
       headers,
-      body: { ...status, links: { self: jobLink(config.BASE_PATH, id) } },
+      body: { ...status, links: { self: jobLink(config.BASE_PATH, id), ...board } },
     };
   };
 }

@@ -1,13 +1,15 @@
 import type { JobState } from 'bullmq';
 import { orUnavailable } from '../../shared/errors.js';
 import { claimKey, scoreKey } from '../../shared/keys.js';
-import { ScoreJobResult, applicantId, parseApplicantId } from '../../shared/queues.js';
+import { PublicIds } from '../../shared/public-id.js';
+import { ScoreJobResult } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { NotFound } from '../errors.js';
 import type { ClaimStore } from '../scoring/claims.js';
+import type { ClientBudget } from '../scoring/client-budget.js';
 import type { ScoreQueue } from '../scoring/scorer.js';
-import { BatchStore } from './batch-store.js';
+import type { BatchRecord, BatchStore } from './batch-store.js';
 
 export type JobStatusName = 'queued' | 'active' | 'completed' | 'failed';
 
@@ -16,6 +18,8 @@ export interface JobStatus {
   status: JobStatusName;
   result?: Score | Score[];
   error?: string;
+  /** The BullMQ job that scored (or scores) it, while BullMQ may still keep it: for operators. */
+  job?: string;
 }
 
 /** BullMQ's states as a client sees them: waiting, delayed (a retry's backoff) and the like are all "queued". */
@@ -25,38 +29,56 @@ function clientStatus(state: JobState | 'unknown'): JobStatusName | undefined {
   return 'queued';
 }
 
-/** Rank of a batch's status by its least advanced item: failed beats queued beats active. */
-const BATCH_RANK: Record<JobStatusName, number> = { failed: 3, queued: 2, active: 1, completed: 0 };
-
 export interface JobTrackerDeps {
   cache: ScoreCache;
   queue: ScoreQueue;
   batches: BatchStore;
   claims: ClaimStore;
+  /** Per-client budget of queue-Redis work: a poll costs 1, reading an open batch's answers 1 per applicant. */
+  budget: ClientBudget;
+  ids: PublicIds;
   cachePrefix: string;
 }
 
 /**
- * Answers polls. A single applicant's id is its content address, so once its answer is cached the
- * cache alone answers, whether or not BullMQ still keeps the job; before that, the applicant's claim
- * names the job scoring it. A batch is read from its record.
+ * Answers polls. A single applicant's id decrypts to its model version (and names its cache key),
+ * so once its answer is cached the cache alone answers, whether or not BullMQ still keeps the job;
+ * before that, the applicant's claim names the job scoring it. A batch is read from its record,
+ * which keeps the answers polls have found (see batchStatus).
  */
 export class JobTracker {
   constructor(private readonly deps: JobTrackerDeps) {}
 
-  async status(id: string): Promise<JobStatus> {
-    if (BatchStore.isBatchId(id)) return this.batchStatus(id);
-    const parsed = parseApplicantId(id);
-    if (!parsed) throw new NotFound(`job ${id}`);
-    const status = await this.singleStatus(parsed.modelVersion, parsed.code);
-    if (!status) throw new NotFound(`job ${id}`);
-    return { id, ...status };
+  /**
+   * Every poll of a well-formed id costs `client` one unit of its budget (429 past it); anything
+   * else is 404 at once, without touching Redis.
+   */
+  async status(id: string, client: string): Promise<JobStatus> {
+    if (!PublicIds.isPublicId(id)) throw new NotFound(`job ${id}`);
+    await this.deps.budget.take(client);
+    const parsed = this.deps.ids.parse(id);
+    if (parsed) {
+      const status = await this.singleStatus(parsed.modelVersion, id);
+      if (!status) throw new NotFound(`job ${id}`);
+      return { id, ...status, ...(await this.jobOf(parsed.modelVersion, id)) };
+    }
+    const record = await this.deps.batches.read(id);
+    if (!record) throw new NotFound(`job ${id}`);
+    const status = await this.batchStatus(id, record, client);
+    // A batch may span several jobs; its last applicant's job is the one that finishes it.
+    return { ...status, ...(await this.jobOf(record.modelVersion, record.ids.at(-1)!)) };
   }
 
-  private async singleStatus(modelVersion: string, code: string): Promise<Omit<JobStatus, 'id'> | undefined> {
-    const cached = await this.deps.cache.read(scoreKey(this.deps.cachePrefix, modelVersion, code));
+  /** The job holding an applicant's claim, for operators (claims live as long as BullMQ keeps jobs). */
+  private async jobOf(modelVersion: string, applicantId: string): Promise<{ job?: string }> {
+    const holder = await this.deps.claims.holder(claimKey(this.deps.cachePrefix, modelVersion, applicantId));
+    return holder ? { job: holder } : {};
+  }
+
+  private async singleStatus(modelVersion: string, id: string): Promise<Omit<JobStatus, 'id'> | undefined> {
+    const cached = await this.deps.cache.read(scoreKey(this.deps.cachePrefix, modelVersion, id));
     if (cached) return { status: 'completed', result: cached };
-    const holder = await this.deps.claims.holder(claimKey(this.deps.cachePrefix, modelVersion, code));
+    const holder = await this.deps.claims.holder(claimKey(this.deps.cachePrefix, modelVersion, id));
     if (!holder) return undefined;
     // State first, then the job: a job read before it completed would carry no result yet.
     const status = clientStatus(await orUnavailable(() => this.deps.queue.getJobState(holder)));
@@ -65,7 +87,6 @@ export class JobTracker {
     const job = await orUnavailable(() => this.deps.queue.getJob(holder));
     if (!job) return undefined;
     if (status === 'completed') {
-      const id = applicantId(modelVersion, code);
       const item = ScoreJobResult.safeParse(job.returnvalue).data?.results.find((result) => result.id === id);
       if (!item) return undefined;
       return 'score' in item ? { status, result: item.score } : { status: 'failed', error: item.error };
@@ -73,30 +94,56 @@ export class JobTracker {
     return { status, error: job.failedReason };
   }
 
-  private async batchStatus(id: string): Promise<JobStatus> {
-    const record = await this.deps.batches.read(id);
-    if (!record) throw new NotFound(`job ${id}`);
-    const unique = [...new Set(record.codes)];
-    const cached = await this.deps.cache.readMany(
-      unique.map((code) => scoreKey(this.deps.cachePrefix, record.modelVersion, code)),
-    );
-    const answers = new Map(unique.flatMap((code, i) => (cached[i] ? [[code, cached[i]] as const] : [])));
-    if (answers.size === unique.length)
-      return { id, status: 'completed', result: record.codes.map((code) => answers.get(code)!) };
+  /**
+   * One applicant stands for the batch: the first whose answer no poll has found yet (or, before any
+   * poll read answers, the last: it went into the queue last, so it is about the last answered).
+   * While it is open the batch is too, and a poll costs a few calls. Otherwise the answers not yet
+   * found are read (one unit each of the client's budget) and what was found is stored, so each
+   * answer is read about once in the batch's life and a finished batch is one read.
+   */
+  private async batchStatus(id: string, record: BatchRecord, client: string): Promise<JobStatus> {
+    const unique = [...new Set(record.ids)];
+    if (record.error !== undefined) return { id, status: 'failed', error: record.error };
+    const answered = unique.map((_, i) => record.answered[i] ?? null);
+    const missing = unique.flatMap((_, i) => (answered[i] ? [] : [i]));
+    if (missing.length === 0) return this.completed(id, record, unique, answered as Score[]);
 
-    const open = unique.filter((code) => !answers.has(code));
-    const statuses = await Promise.all(open.map((code) => this.singleStatus(record.modelVersion, code)));
-    let worst: Omit<JobStatus, 'id'> = { status: 'completed' };
-    open.forEach((code, i) => {
+    const watched = record.answered.length === 0 ? unique.length - 1 : missing[0]!;
+    const watchedStatus = await this.singleStatus(record.modelVersion, unique[watched]!);
+    if (watchedStatus?.status === 'queued' || watchedStatus?.status === 'active') {
+      return { id, status: watchedStatus.status };
+    }
+
+    await this.deps.budget.take(client, missing.length);
+    const cached = await this.deps.cache.readMany(
+      missing.map((i) => scoreKey(this.deps.cachePrefix, record.modelVersion, unique[i]!)),
+    );
+    missing.forEach((index, i) => (answered[index] = cached[i] ?? null));
+    for (const index of missing) {
+      if (answered[index]) continue;
+      // Not cached (yet, or evicted): its job says how it stands; the first one still open decides.
       // An item with neither a job nor an answer lost its answer to expiry before the batch was read.
-      const item = statuses[i] ?? { status: 'failed', error: 'the answer expired; submit the batch again' };
-      if (item.status === 'completed' && item.result && !Array.isArray(item.result)) answers.set(code, item.result);
-      if (BATCH_RANK[item.status] > BATCH_RANK[worst.status]) worst = item;
-    });
-    if (answers.size === unique.length)
-      return { id, status: 'completed', result: record.codes.map((code) => answers.get(code)!) };
-    return worst.status === 'failed'
-      ? { id, status: 'failed', error: worst.error ?? 'an applicant failed' }
-      : { id, status: worst.status };
+      const item = (await this.singleStatus(record.modelVersion, unique[index]!)) ?? {
+        status: 'failed',
+        error: 'the answer expired; submit the batch again',
+      };
+      if (item.status === 'failed') {
+        const error = item.error ?? 'an applicant failed';
+        await this.deps.batches.update(id, { ...record, error });
+        return { id, status: 'failed', error };
+      }
+      if (item.status !== 'completed') {
+        await this.deps.batches.update(id, { ...record, answered });
+        return { id, status: item.status };
+      }
+      answered[index] = item.result as Score;
+    }
+    await this.deps.batches.update(id, { ...record, answered });
+    return this.completed(id, record, unique, answered as Score[]);
+  }
+
+  private completed(id: string, record: BatchRecord, unique: string[], answers: Score[]): JobStatus {
+    const byId = new Map(unique.map((applicantId, i) => [applicantId, answers[i]!]));
+    return { id, status: 'completed', result: record.ids.map((applicantId) => byId.get(applicantId)!) };
   }
 }

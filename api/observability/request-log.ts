@@ -14,8 +14,26 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
   return id;
 }
 
+type RoutedRequest = IncomingMessage & { route?: { path: unknown }; baseUrl?: string; originalUrl?: string };
+
 /**
- * One log line per request with its id, method, path, status and time (cache hits at debug level). Bodies and headers are never
+ * The route a request was served by, as a template (`/jobs/:id`): raw URLs carry job ids and
+ * whatever a client puts in a path or query, which do not belong in logs. Express marks its
+ * requests (originalUrl) and names the matched route; a request no route matched logs
+ * `(unmatched)`. The lean lane serves only fixed paths, so there the path is the template.
+ */
+function routeTemplate(req: IncomingMessage): string {
+  const routed = req as RoutedRequest;
+  if (routed.originalUrl !== undefined) {
+    return routed.route ? `${routed.baseUrl ?? ''}${String(routed.route.path)}` : '(unmatched)';
+  }
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/**
+ * One log line per request with its id, method, route template, status and time (cache hits at debug level). Bodies and headers are never
  * logged: bodies are applicant data, headers may hold credentials.
  */
 export function requestLogger(log: Logger) {
@@ -23,9 +41,11 @@ export function requestLogger(log: Logger) {
     logger: log,
     genReqId: requestId,
     serializers: {
-      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
+    // Called when the request starts (no route matched yet: nothing) and again when it ends.
+    customProps: (req, res) => (res.headersSent ? { route: routeTemplate(req) } : {}),
     customLogLevel: (_req, res, error) => {
       if (error || res.statusCode >= 500) return 'error';
       // Answers from the cache are the bulk of the traffic and say nothing new: debug, not info.

@@ -1,5 +1,6 @@
 import type { JobState } from 'bullmq';
 import { orUnavailable } from '../../shared/errors.js';
+import type { JobSeal } from '../../shared/job-seal.js';
 import { newScoreJobId, scoreJobName } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
@@ -21,6 +22,8 @@ export interface MissResolverDeps {
   claims: ClaimStore;
   waiter: AnswerWaiter;
   depthGuard: QueueDepthGuard;
+  /** Seals each job's applicants: job data holds nothing an operator could read back into a person. */
+  seal: JobSeal;
   batching: MissBatcherOptions;
   metrics: Pick<GatewayMetrics, 'jobsCoalesced' | 'missBatchSize'>;
 }
@@ -142,12 +145,14 @@ export class MissResolver {
   }
 
   private async add(jobId: string, questions: Question[], requestIds: string[]): Promise<void> {
+    const sealed = this.deps.seal.seal(questions.map((q) => ({ id: q.id, applicant: q.applicant })));
     await orUnavailable(() =>
       this.deps.queue.add(
-        scoreJobName(questions.map((q) => q.code)),
+        scoreJobName(questions.length, requestIds),
         {
           modelVersion: questions[0]!.modelVersion,
-          items: questions.map((q) => ({ id: q.id, applicant: q.applicant })),
+          count: questions.length,
+          sealed,
           ...(requestIds.length > 0 ? { requestIds } : {}),
         },
         { jobId },

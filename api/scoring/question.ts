@@ -1,27 +1,28 @@
 import type { Applicant } from '../../shared/applicant.js';
 import { applicantCode, claimKey, scoreKey } from '../../shared/keys.js';
-import { applicantId } from '../../shared/queues.js';
+import type { PublicIds } from '../../shared/public-id.js';
 
 /** One distinct thing to score, with every name it goes by: public id, cache key and claim key. */
 export interface Question {
   applicant: Applicant;
   modelVersion: string;
   code: string;
-  /** The content address clients poll (`/jobs/{id}`) and waits are keyed by. */
+  /** The opaque id clients poll (`/jobs/{id}`), waits are keyed by, and Redis keys name the applicant by. */
   id: string;
   key: string;
   claimKey: string;
 }
 
-export function toQuestion(applicant: Applicant, cachePrefix: string, modelVersion: string): Question {
+export function toQuestion(applicant: Applicant, cachePrefix: string, modelVersion: string, ids: PublicIds): Question {
   const code = applicantCode(applicant);
+  const id = ids.forApplicant(modelVersion, code);
   return {
     applicant,
     modelVersion,
     code,
-    id: applicantId(modelVersion, code),
-    key: scoreKey(cachePrefix, modelVersion, code),
-    claimKey: claimKey(cachePrefix, modelVersion, code),
+    id,
+    key: scoreKey(cachePrefix, modelVersion, id),
+    claimKey: claimKey(cachePrefix, modelVersion, id),
   };
 }
 

@@ -1,11 +1,12 @@
 import type { Queue } from 'bullmq';
 import type { Applicant } from '../../shared/applicant.js';
+import type { PublicIds } from '../../shared/public-id.js';
 import type { ScoreJobData, ScoreJobResult } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { ScoringFailed } from '../errors.js';
 import type { BatchStore } from '../jobs/batch-store.js';
-import type { MissRateLimit } from './miss-rate-limit.js';
+import type { ClientBudget } from './client-budget.js';
 import type { MissResolver } from './miss-resolver.js';
 import { distinct, toQuestion, type Question } from './question.js';
 
@@ -13,8 +14,7 @@ export type ScoreQueue = Queue<ScoreJobData, ScoreJobResult>;
 
 export type SingleAnswer = { kind: 'scored'; score: Score; cache: 'HIT' | 'MISS' } | { kind: 'pending'; jobId: string };
 
-export type BatchAnswer =
-  { kind: 'scored'; scores: Score[]; misses: number; batchId?: string } | { kind: 'pending'; batchId: string };
+export type BatchAnswer = { kind: 'scored'; scores: Score[]; misses: number } | { kind: 'pending'; batchId: string };
 
 export interface ScoreOptions {
   /** How long to wait for the worker; 0 enqueues and answers at once. */
@@ -27,8 +27,13 @@ export interface ScoreOptions {
 export interface ScorerDeps {
   cache: ScoreCache;
   misses: MissResolver;
-  missLimit: MissRateLimit;
+  /** Distinct uncached applicants per client (model work). */
+  missLimit: ClientBudget;
+  /** Queue-Redis writes per client: batch records, one unit per applicant. */
+  writeLimit: ClientBudget;
   batches: BatchStore;
+  /** Names applicants for clients (opaque ids). */
+  ids: PublicIds;
   cachePrefix: string;
   modelVersion: string;
 }
@@ -45,7 +50,7 @@ export class Scorer {
   }
 
   question(applicant: Applicant): Question {
-    return toQuestion(applicant, this.deps.cachePrefix, this.deps.modelVersion);
+    return toQuestion(applicant, this.deps.cachePrefix, this.deps.modelVersion, this.deps.ids);
   }
 
   async score(applicant: Applicant, { waitMs, requestId, client }: ScoreOptions): Promise<SingleAnswer> {
@@ -60,14 +65,11 @@ export class Scorer {
 
   /**
    * Many applicants: hits in one pipelined read, the distinct misses in one bulk add, awaited
-   * together. With `remember`, a batch record is kept even when everything was answered, so the
-   * batch has an id to poll (async submissions).
+   * together. Each distinct miss costs one unit of the client's miss budget. What is not answered
+   * within `waitMs` gets a batch record to poll, which costs one unit per applicant of the client's
+   * write budget; a batch answered whole stores nothing.
    */
-  async scoreMany(
-    applicants: readonly Applicant[],
-    { waitMs, requestId, client }: ScoreOptions,
-    remember = false,
-  ): Promise<BatchAnswer> {
+  async scoreMany(applicants: readonly Applicant[], { waitMs, requestId, client }: ScoreOptions): Promise<BatchAnswer> {
     const questions = applicants.map((a) => this.question(a));
     const unique = distinct(questions);
     const cached = await this.deps.cache.readMany(unique.map((q) => q.key));
@@ -76,8 +78,9 @@ export class Scorer {
 
     const misses = unique.filter((q) => !answers.has(q.code));
     if (misses.length > 0) {
-      // A batch with misses counts once: the limit is on requests that reach the queue, not rows.
-      await this.deps.missLimit.take(client);
+      await this.deps.missLimit.take(client, misses.length);
+      // Not waiting means a record for sure: refuse before any work is queued rather than after.
+      if (waitMs === 0) await this.deps.writeLimit.take(client, questions.length);
       const resolution = await this.deps.misses.resolve(misses, waitMs, requestId);
       for (const [code, answer] of resolution) {
         if (answer instanceof ScoringFailed) {
@@ -87,17 +90,14 @@ export class Scorer {
         answers.set(code, answer);
       }
     }
-    const complete = answers.size === unique.length;
-    const batchId =
-      remember || !complete
-        ? await this.deps.batches.create({ modelVersion: this.deps.modelVersion, codes: questions.map((q) => q.code) })
-        : undefined;
-    if (!complete) return { kind: 'pending', batchId: batchId! };
-    return {
-      kind: 'scored',
-      scores: questions.map((q) => answers.get(q.code)!),
-      misses: misses.length,
-      ...(batchId ? { batchId } : {}),
-    };
+    if (answers.size === unique.length) {
+      return { kind: 'scored', scores: questions.map((q) => answers.get(q.code)!), misses: misses.length };
+    }
+    if (waitMs > 0) await this.deps.writeLimit.take(client, questions.length);
+    const batchId = await this.deps.batches.create(
+      this.deps.modelVersion,
+      questions.map((q) => q.id),
+    );
+    return { kind: 'pending', batchId };
   }
 }

@@ -1,5 +1,7 @@
 import { loadConfig } from '../../shared/config.js';
 import { applicantCode, claimKey, scoreKey } from '../../shared/keys.js';
+import { PublicIds } from '../../shared/public-id.js';
+import { deriveKey } from '../../shared/secrets.js';
 import { applicantAt } from '../applicants.js';
 import type { BenchRedis } from '../bench-redis.js';
 import type { BenchContext } from '../context.js';
@@ -58,27 +60,31 @@ export async function measureMemory(
   stack: ServiceStack,
   modelVersion: string,
 ): Promise<MemoryResult> {
-  const codes = Array.from({ length: ctx.settings.hitPool }, (_, i) => applicantCode(applicantAt(i)));
+  // Keys name applicants by their public id, which the stack's SERVICE_SECRET makes.
+  const publicIds = new PublicIds(deriveKey(stack.env.SERVICE_SECRET!, 'public-id'));
+  const applicantIds = Array.from({ length: ctx.settings.hitPool }, (_, i) =>
+    publicIds.forApplicant(modelVersion, applicantCode(applicantAt(i))),
+  );
   const { cachePrefix } = stack.namespace;
-  const keys = codes.map((code) => scoreKey(cachePrefix, modelVersion, code));
+  const keys = applicantIds.map((applicantId) => scoreKey(cachePrefix, modelVersion, applicantId));
   const asWritten = await ctx.redis.memoryUsage(keys);
   const missing = asWritten.filter((bytes) => bytes === 0).length;
   if (missing > 0) throw new Error(`${missing} of ${keys.length} hit-pool answers not found under ${cachePrefix}`);
 
   const defaultPrefix = loadConfig({}).CACHE_PREFIX;
   const lookalike = '~'.repeat(defaultPrefix.length);
-  const renamed = codes.map((code) => scoreKey(lookalike, modelVersion, code));
+  const renamed = applicantIds.map((applicantId) => scoreKey(lookalike, modelVersion, applicantId));
   const sized = summarize(await productionSized(ctx.redis, keys, renamed));
 
-  const claims = (await ctx.redis.memoryUsage(codes.map((code) => claimKey(cachePrefix, modelVersion, code)))).filter(
-    (bytes) => bytes > 0,
-  );
+  const claims = (
+    await ctx.redis.memoryUsage(applicantIds.map((applicantId) => claimKey(cachePrefix, modelVersion, applicantId)))
+  ).filter((bytes) => bytes > 0);
   return {
     entries: sized.count,
     meanBytes: sized.mean,
     minBytes: sized.min,
     maxBytes: sized.max,
-    exampleKey: scoreKey(defaultPrefix, modelVersion, codes[0]!),
+    exampleKey: scoreKey(defaultPrefix, modelVersion, applicantIds[0]!),
     asWritten: { prefix: cachePrefix, meanBytes: summarize(asWritten).mean },
     claimBytes: claims.length ? summarize(claims).mean : null,
   };

@@ -166,7 +166,7 @@ describe('the pages a person looks at, in headless Chromium at http://scoring.te
       const { context, page, problems } = await openPage(browser, origin, { admin: true });
       await page.goto(`${origin}/scoring/admin/queues/queue/score?status=completed`);
       await page
-        .getByText(/score \d{1,9}/)
+        .getByText(/score \d+ applicants? · req /)
         .first()
         .waitFor({ state: 'visible', timeout: 15_000 });
       expect(await page.getByRole('button', { name: /Retry all|Clean all/ }).count()).toBe(0);

@@ -2,7 +2,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway } from '../../api/gateway.js';
 import { pino } from 'pino';
-import { applicantCode, scoreKey } from '../../shared/keys.js';
+import { scoreKey } from '../../shared/keys.js';
 import { StartupError } from '../../shared/lifecycle.js';
 import { createRedis } from '../../shared/redis.js';
 import type { Score } from '../../shared/score.js';
@@ -36,7 +36,7 @@ describe('the service on a 3-master Redis Cluster (REDIS_URL=redis+cluster://…
   let next = 0;
   const fresh = (n: number) => pool.slice(next, (next += n));
   const entryKey = (applicant: (typeof pool)[number]) =>
-    scoreKey(service.config.CACHE_PREFIX, service.modelVersion, applicantCode(applicant));
+    scoreKey(service.config.CACHE_PREFIX, service.modelVersion, service.publicId(applicant));
 
   beforeAll(async () => {
     cluster = await RedisCluster.start(3);
@@ -139,7 +139,8 @@ describe('the service on a 3-master Redis Cluster (REDIS_URL=redis+cluster://…
 
     expect(accepted.status).toBe(202);
     expect(accepted.headers.get('location')).toBe(`/jobs/${id}`);
-    expect(id).toBe(`${service.modelVersion}-${applicantCode(applicant!)}`);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(((await (await service.post('/jobs', { applicant })).json()) as JobBody).id).toBe(id);
     expect(done.result).toEqual((await model.score([applicant!]))[0]);
   });
 
@@ -155,7 +156,7 @@ describe('the service on a 3-master Redis Cluster (REDIS_URL=redis+cluster://…
     });
 
     expect(accepted.status).toBe(202);
-    expect(id).toMatch(/^batch-[0-9a-f]{32}$/);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(done.result).toEqual(await model.score(withDuplicate));
   });
 

@@ -2,7 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { buildGateway, type Gateway } from '../../api/gateway.js';
+import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig, type Config } from '../../shared/config.js';
+import { applicantCode } from '../../shared/keys.js';
+import { PublicIds } from '../../shared/public-id.js';
+import { deriveKey } from '../../shared/secrets.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
 import { loadModel, startScoringWorker, type ScoringWorker } from '../../worker/scoring-worker.js';
 import { testNamespace } from '../support/redis.js';
@@ -34,8 +38,17 @@ export class InProcessService {
       QUEUE_PREFIX: queuePrefix,
       LOG_LEVEL: 'silent',
       NODE_ENV: 'test',
+      SERVICE_SECRET: 'cluster-test-service-secret-0123456789abcdef',
       ...env,
     });
+  }
+
+  /** The public id (also the cache key's last part) the service gives `applicant` under its model version. */
+  publicId(applicant: Applicant): string {
+    return new PublicIds(deriveKey(this.config.SERVICE_SECRET!, 'public-id')).forApplicant(
+      this.modelVersion,
+      applicantCode(applicant),
+    );
   }
 
   /** The first gateway's base URL. */
@@ -70,7 +83,7 @@ export class InProcessService {
     const worker = await startScoringWorker(this.config, silent, model ?? (await loadModel(this.config)));
     worker.worker.on('completed', (job) => {
       this.modelRuns += 1;
-      this.applicantsScored += job.data.items.length;
+      this.applicantsScored += job.data.count;
     });
     this.workers.push(worker);
     return worker;

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Applicant } from '../../shared/applicant.js';
 import { applicantCode, scoreKey } from '../../shared/keys.js';
+import { PublicIds } from '../../shared/public-id.js';
 import type { Score } from '../../shared/score.js';
 import { ScoreCache } from '../../shared/score-cache.js';
+import { deriveKey } from '../../shared/secrets.js';
 import type { ScoringWorker } from '../../worker/scoring-worker.js';
 import { distinctApplicants } from '../support/distinct-applicants.js';
 import { copyModelAsNewVersion, type ModelCopy } from '../support/model-version.js';
@@ -41,7 +43,7 @@ describe('rollout: workers of two model versions on one queue, a gateway per ver
       runs.push({
         workerVersion: worker.model.version,
         askedVersion: job.data.modelVersion,
-        codes: job.data.items.map((item) => applicantCode(item.applicant)),
+        codes: stack.jobItems(job.data).map((item) => applicantCode(item.applicant)),
       }),
     );
     return worker;
@@ -65,16 +67,17 @@ describe('rollout: workers of two model versions on one queue, a gateway per ver
     return answers;
   }
 
-  /** Every cached answer of the shared namespace, by key, as `s:<version>:<code>` → entry. */
+  /** Every cached answer of the shared namespace, by key, as `s:<version>:<public id>` → entry. */
   async function cachedEntries(): Promise<Map<string, Score | undefined>> {
     const prefix = older.config.CACHE_PREFIX;
-    const pattern = new RegExp(`^${prefix}:[0-9a-f]{8}:\\d{1,9}$`);
+    const pattern = new RegExp(`^${prefix}:[0-9a-f]{8}:[A-Za-z0-9_-]{22}$`);
     const keys = (await older.cacheKeys()).filter((key) => pattern.test(key));
     const entries = await new ScoreCache(older.redis, { ttlS: 1, jitterS: 0 }).readMany(keys);
     return new Map(keys.map((key, i) => [key, entries[i]]));
   }
 
-  const keyOf = (version: string, code: string) => scoreKey(older.config.CACHE_PREFIX, version, code);
+  const keyOf = (version: string, code: string) =>
+    scoreKey(older.config.CACHE_PREFIX, version, older.publicIdOf(version, code));
 
   beforeAll(async () => {
     copy = await copyModelAsNewVersion('rollout test: same weights, another file');
@@ -160,7 +163,11 @@ describe('rollout: workers of two model versions on one queue, a gateway per ver
     const entries = await cachedEntries();
     const computed = new Set(runs.flatMap((run) => run.codes.map((code) => keyOf(run.workerVersion, code))));
     expect(new Set(entries.keys())).toEqual(computed);
-    for (const [key, entry] of entries) expect(key).toBe(keyOf(entry!.model_version, key.split(':').at(-1)!));
+    const ids = new PublicIds(deriveKey(older.config.SERVICE_SECRET!, 'public-id'));
+    for (const [key, entry] of entries) {
+      const code = ids.parse(key.split(':').at(-1)!)!.code;
+      expect(key).toBe(keyOf(entry!.model_version, code));
+    }
     // Each worker took the other gateway's jobs at some point in this file.
     const crossings = new Set(runs.map((run) => `${run.askedVersion}->${run.workerVersion}`));
     expect(crossings).toContain(`${copy.version}->${older.gateway.modelVersion}`);
@@ -183,7 +190,7 @@ describe('rollout: workers of two model versions on one queue, a gateway per ver
     const [first] = received.filter((r) => r.gatewayVersion === copy.version && r.score.model_version !== copy.version);
 
     const { response, body } = await newer.get<{ status: string; result: Score }>(
-      `/jobs/${copy.version}-${first!.code}`,
+      `/jobs/${newer.publicIdOf(copy.version, first!.code)}`,
     );
 
     expect(response.status).toBe(200);

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway } from '../../api/gateway.js';
 import { loadConfig, type Config } from '../../shared/config.js';
-import { applicantCode, scoreKey } from '../../shared/keys.js';
+import { scoreKey } from '../../shared/keys.js';
 import { StartupError } from '../../shared/lifecycle.js';
 import type { Score } from '../../shared/score.js';
 import { loadModel, startScoringWorker } from '../../worker/scoring-worker.js';
@@ -26,12 +26,12 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
   );
 }
 
+/** A secret, so the refusal under test is the one about Redis, not the one about SERVICE_SECRET. */
+const QUIET_WITH_SECRET = { LOG_LEVEL: 'silent', NODE_ENV: 'test', SERVICE_SECRET: 'split-roles-test-secret-0123456789abcdef' };
+
 /** A gateway's start-up refusal for `env`, its connections closed again. */
 async function gatewayRefusal(env: Record<string, string>): Promise<Error> {
-  const gateway = buildGateway(
-    loadConfig({ ...testNamespace(), LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env }),
-    silent,
-  );
+  const gateway = buildGateway(loadConfig({ ...testNamespace(), ...QUIET_WITH_SECRET, ...env }), silent);
   try {
     return await rejectionOf(gateway.whenReady());
   } finally {
@@ -41,7 +41,7 @@ async function gatewayRefusal(env: Record<string, string>): Promise<Error> {
 
 /** A worker's start-up refusal for `env` (startScoringWorker closes its connections when it refuses). */
 async function workerRefusal(env: Record<string, string>): Promise<Error> {
-  const config: Config = loadConfig({ ...testNamespace(), LOG_LEVEL: 'silent', ...env });
+  const config: Config = loadConfig({ ...testNamespace(), ...QUIET_WITH_SECRET, ...env });
   return rejectionOf(loadModel(config).then((model) => startScoringWorker(config, silent, model)));
 }
 
@@ -119,7 +119,7 @@ describe('split roles: cache on an evicting Redis (CACHE_REDIS_URL), queue on a 
 
     expect(onCache.answers).toEqual(
       expect.arrayContaining(
-        applicants.slice(0, 12).map((a) => scoreKey(prefix, stack.gateway.modelVersion, applicantCode(a))),
+        applicants.slice(0, 12).map((a) => scoreKey(prefix, stack.gateway.modelVersion, stack.publicId(a))),
       ),
     );
     expect({ ...onCache, answers: [] }).toEqual({ answers: [], queue: [], claims: [], batches: [] });

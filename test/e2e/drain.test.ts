@@ -48,7 +48,7 @@ describe('SIGTERM to the gateway: it stops accepting, and finishes what it accep
       `${IN_FLIGHT} applicants in queued jobs`,
       async () => {
         const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed']);
-        return jobs.reduce((sum, job) => sum + job.data.items.length, 0) === IN_FLIGHT;
+        return jobs.reduce((sum, job) => sum + (job.data as { count: number }).count, 0) === IN_FLIGHT;
       },
       { timeoutMs: 30_000, intervalMs: 50 },
     );

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig } from '../../shared/config.js';
 import { applicantCode } from '../../shared/keys.js';
+import { PublicIds } from '../../shared/public-id.js';
 import type { Score } from '../../shared/score.js';
+import { deriveKey } from '../../shared/secrets.js';
 import { loadModel } from '../../worker/scoring-worker.js';
 import { distinctApplicants } from '../support/distinct-applicants.js';
 import { reportFigures } from '../support/figures.js';
@@ -27,8 +29,12 @@ interface JobPoll {
   result?: Score[];
 }
 
-/** The public id a client polls for one applicant (README: model version + applicant code). */
-const publicId = (modelVersion: string, applicant: Applicant) => `${modelVersion}-${applicantCode(applicant)}`;
+/** The fleet's secret, so the test can name applicants as the service does (ids are opaque without it). */
+const SERVICE_SECRET = 'deploy-sigterm-test-secret-0123456789abcdef';
+const ids = new PublicIds(deriveKey(SERVICE_SECRET, 'public-id'));
+/** The public id a client polls for one applicant. */
+const publicId = (modelVersion: string, applicant: Applicant) =>
+  ids.forApplicant(modelVersion, applicantCode(applicant));
 
 describe('fault: deploys send SIGTERM to the gateway and the worker under load', () => {
   const fleets: ServiceFleet[] = [];
@@ -39,7 +45,7 @@ describe('fault: deploys send SIGTERM to the gateway and the worker under load',
   it('gateway SIGTERM under keep-alive load -> requests sent before the signal answered 200, later ones answered or refused (never reset), waiting misses answered 202 with their job at once and scored by a worker started after the signal, exit 0 by itself', async () => {
     // Arrange: cached hits (scored by a first worker, which then leaves), ten synchronous misses
     // waiting in the gateway with no worker to answer them, and a stream of hits on keep-alive connections.
-    const fleet = new ServiceFleet(REDIS_URL, { SYNC_WAIT_MS: '8000' });
+    const fleet = new ServiceFleet(REDIS_URL, { SYNC_WAIT_MS: '8000', SERVICE_SECRET });
     fleets.push(fleet);
     const model = await loadModel(loadConfig({}));
     const { api, base } = await fleet.startGateway();

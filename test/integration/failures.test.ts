@@ -1,7 +1,6 @@
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applicantCode } from '../../shared/keys.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { OwnRedis } from '../support/redis.js';
@@ -29,7 +28,7 @@ describe('when the parts behind the gateway fail', () => {
     // It waited its SYNC_WAIT_MS for the worker first (a lower bound holds on any machine).
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     const location = response.headers.get('location')!;
-    expect(location).toMatch(/^\/jobs\/[0-9a-f]{8}-2052$/);
+    expect(location).toMatch(/^\/jobs\/[A-Za-z0-9_-]{22}$/);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(await response.json()).toMatchObject({ status: 'queued', links: { self: location } });
     expect(await stack.gateway.queue.getWaitingCount()).toBe(1);
@@ -74,7 +73,7 @@ describe('when the parts behind the gateway fail', () => {
     expect(await stack.answerKeys()).toEqual([]);
 
     // A poll reports the failure with a reason a client can show.
-    const poll = await fetch(`${stack.url}/jobs/${stack.gateway.modelVersion}-${applicantCode(applicantNumber(7))}`);
+    const poll = await fetch(`${stack.url}/jobs/${stack.publicId(applicantNumber(7))}`);
     expect(await poll.json()).toMatchObject({ status: 'failed', error: 'model exploded' });
   }, 90_000);
 

@@ -73,19 +73,19 @@ describe('misses gathered into batches before the queue (MISS_BATCH_WAIT_MS, MIS
     expect(jobs).toBeGreaterThanOrEqual(Math.ceil(applicants.length / 16));
   });
 
-  it('a job carries the applicants meaningfully for Bull Board: name with count and codes, ids, model version', async () => {
+  it('a job carries the applicants meaningfully for Bull Board: name with count and request, sealed items, model version', async () => {
     const applicants = freshApplicants(5);
     await Promise.all(applicants.map((a) => stack.post('/scores', a)));
     const holder = await stack.redis.get(
-      claimKey(stack.config.CACHE_PREFIX, stack.gateway.modelVersion, applicantCode(applicants[0]!)),
+      claimKey(stack.config.CACHE_PREFIX, stack.gateway.modelVersion, stack.publicId(applicants[0]!)),
     );
     const job = await stack.gateway.queue.getJob(holder!);
-    expect(job?.name).toMatch(/^score /);
-    expect(job?.name).toContain(applicantCode(applicants[0]!));
+    // The name says how many and for which request, nothing about a person; the applicants are sealed.
+    expect(job?.name).toMatch(/^score \d+ applicants? · req [0-9a-f-]{36}( \(\+\d+\))?$/);
+    expect(job?.name).not.toContain(applicantCode(applicants[0]!));
     expect(job?.data.modelVersion).toBe(stack.gateway.modelVersion);
-    expect(job?.data.items.map((item) => item.id)).toContain(
-      `${stack.gateway.modelVersion}-${applicantCode(applicants[0]!)}`,
-    );
+    expect(job?.data.count).toBe(stack.jobItems(job!.data).length);
+    expect(stack.jobItems(job!.data).map((item) => item.id)).toContain(stack.publicId(applicants[0]!));
     expect(job?.returnvalue.modelMs).toBeGreaterThan(0);
   });
 

@@ -2,9 +2,11 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Applicant } from '../../shared/applicant.js';
 import { applicantCode, scoreKey } from '../../shared/keys.js';
+import { PublicIds } from '../../shared/public-id.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import { ScoreCache } from '../../shared/score-cache.js';
+import { deriveKey } from '../../shared/secrets.js';
 import { ServiceProcess, waitForHttp, waitForOutput } from './processes.js';
 import { deleteKeysUnder, freePort, keysUnder, testNamespace } from './redis.js';
 import { waitUntil } from './wait.js';
@@ -38,9 +40,19 @@ export class ServiceFleet {
     this.queue.on('error', () => undefined);
   }
 
+  /** The secret the fleet's processes share unless a test sets its own. */
+  static readonly SERVICE_SECRET = 'service-fleet-test-secret-0123456789abcdef';
+
+  /** The public id (also the cache key's last part) of `applicant` under `modelVersion`, as the fleet names it. */
+  publicId(applicant: Applicant, modelVersion: string): string {
+    const secret = this.envFor().SERVICE_SECRET!;
+    return new PublicIds(deriveKey(secret, 'public-id')).forApplicant(modelVersion, applicantCode(applicant));
+  }
+
   /** The environment both processes get: Redis, namespace, the fleet's settings, then `extra`. */
   envFor(extra: Record<string, string> = {}): Record<string, string> {
     return {
+      SERVICE_SECRET: ServiceFleet.SERVICE_SECRET,
       REDIS_URL: this.redisUrl,
       CACHE_PREFIX: this.namespace.cachePrefix,
       QUEUE_PREFIX: this.namespace.queuePrefix,
@@ -102,7 +114,9 @@ export class ServiceFleet {
   /** The cached answers of `applicants` under `modelVersion`, in order (undefined where none). */
   cachedAnswers(applicants: readonly Applicant[], modelVersion: string): Promise<Array<Score | undefined>> {
     const cache = new ScoreCache(this.redis, { ttlS: 1, jitterS: 0 });
-    return cache.readMany(applicants.map((a) => scoreKey(this.namespace.cachePrefix, modelVersion, applicantCode(a))));
+    return cache.readMany(
+      applicants.map((a) => scoreKey(this.namespace.cachePrefix, modelVersion, this.publicId(a, modelVersion))),
+    );
   }
 
   /** How many answers are cached under `modelVersion` (score entries only, not batch records or claims). */

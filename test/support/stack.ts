@@ -5,8 +5,13 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildGateway, type Gateway } from '../../api/gateway.js';
 import { createHttpServer } from '../../api/http/server.js';
+import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig, type Config } from '../../shared/config.js';
-import { SCORE_QUEUE } from '../../shared/queues.js';
+import { applicantCode } from '../../shared/keys.js';
+import { PublicIds } from '../../shared/public-id.js';
+import { JobSeal, type SealedItems } from '../../shared/job-seal.js';
+import { SCORE_QUEUE, type ScoreJobData } from '../../shared/queues.js';
+import { deriveKey } from '../../shared/secrets.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
 import { loadModel, startScoringWorker, type ScoringWorker } from '../../worker/scoring-worker.js';
 import { TEST_PROCESS_ENV } from './processes.js';
@@ -53,9 +58,13 @@ export class Stack {
     readonly gateway: Gateway,
     private readonly server: Server,
     readonly redis: Redis,
+    private readonly log: Logger,
   ) {}
 
-  /** `log` receives the gateway's log lines (silent unless a test reads them). */
+  /** Test secret shared by the stack's gateways and workers, as a deployment's processes share theirs. */
+  static readonly SERVICE_SECRET: string = TEST_PROCESS_ENV.SERVICE_SECRET;
+
+  /** `log` receives the gateway's and the workers' lines (silent unless a test reads them). */
   static async start(env: Record<string, string> = {}, log: Logger = silent): Promise<Stack> {
     const { cachePrefix, queuePrefix } = testNamespace();
     const config = loadConfig({
@@ -65,12 +74,13 @@ export class Stack {
       LOG_LEVEL: 'silent',
       ...TEST_PROCESS_ENV,
       ...roomToWait(env),
+      SERVICE_SECRET: Stack.SERVICE_SECRET,
       ...env,
     });
     const gateway = buildGateway(config, log);
     await gateway.whenReady();
     const server = await listen(gateway, config);
-    return new Stack(config, gateway, server, new Redis(config.REDIS_URL, { lazyConnect: true }));
+    return new Stack(config, gateway, server, new Redis(config.REDIS_URL, { lazyConnect: true }), log);
   }
 
   /**
@@ -78,11 +88,26 @@ export class Stack {
    * balancer would run it beside the first; stopped with the stack.
    */
   async startPeerGateway(): Promise<{ url: string; gateway: Gateway }> {
-    const gateway = buildGateway(this.config, silent);
+    const gateway = buildGateway(this.config, this.log);
     await gateway.whenReady();
     const server = await listen(gateway, this.config);
     this.peers.push({ gateway, server });
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, gateway };
+  }
+
+  /** The public job id the service gives this applicant (ids are opaque: only the secret's holder can make one). */
+  publicId(applicant: Applicant): string {
+    return this.publicIdOf(this.gateway.modelVersion, applicantCode(applicant));
+  }
+
+  /** The public job id of an applicant code under a model version. */
+  publicIdOf(modelVersion: string, code: string): string {
+    return new PublicIds(deriveKey(this.config.SERVICE_SECRET!, 'public-id')).forApplicant(modelVersion, code);
+  }
+
+  /** A job's applicants, unsealed as the worker does (job data holds them sealed). */
+  jobItems(data: ScoreJobData): SealedItems {
+    return new JobSeal(deriveKey(this.config.SERVICE_SECRET!, 'job-seal')).unseal(data.sealed);
   }
 
   get url(): string {
@@ -91,10 +116,10 @@ export class Stack {
 
   /** A worker with the real model, or with `model` (e.g. a slow one for timeout tests). */
   async startWorker(model?: ScoringModel): Promise<ScoringWorker> {
-    const worker = await startScoringWorker(this.config, silent, model ?? (await loadModel(this.config)));
+    const worker = await startScoringWorker(this.config, this.log, model ?? (await loadModel(this.config)));
     worker.worker.on('completed', (job) => {
       this.modelRuns += 1;
-      this.applicantsScored += job.data.items.length;
+      this.applicantsScored += job.data.count;
     });
     this.workers.push(worker);
     return worker;

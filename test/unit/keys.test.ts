@@ -7,7 +7,7 @@ import {
 } from '../../shared/applicant.js';
 import { applicantCode, scoreKey } from '../../shared/keys.js';
 import { ApplicantEncoding, encodingCode } from '../../shared/model-encoding.js';
-import { applicantId, newScoreJobId, parseApplicantId } from '../../shared/queues.js';
+import { newScoreJobId } from '../../shared/queues.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { DISTINCT_APPLICANTS, distinctApplicants } from '../support/distinct-applicants.js';
 
@@ -133,19 +133,10 @@ describe("encodingCode (the key function, given another model's encoding)", () =
   });
 });
 
-describe('scoreKey, applicantId and job ids', () => {
+describe('scoreKey and job ids', () => {
   it('carry the model version, so a new model never reads an old answer', () => {
     expect(scoreKey('s', '1a2b3c4d', '3030002')).toBe('s:1a2b3c4d:3030002');
     expect(scoreKey('s', 'ffffffff', '3030002')).not.toBe(scoreKey('s', '1a2b3c4d', '3030002'));
-  });
-
-  it("an applicant's public id is the same for the same question, and parses back", () => {
-    const id = applicantId('1a2b3c4d', '2052');
-    expect(id).toBe(applicantId('1a2b3c4d', applicantCode(EXAMPLE_APPLICANT)));
-    expect(parseApplicantId(id)).toEqual({ modelVersion: '1a2b3c4d', code: '2052' });
-    expect(parseApplicantId('1a2b3c4d-02052')).toBeUndefined();
-    expect(parseApplicantId('1a2b3c4d-1234567890')).toBeUndefined();
-    expect(parseApplicantId(newScoreJobId())).toBeUndefined();
   });
 
   it('job ids hold no colon (BullMQ forbids it) and never repeat', () => {
