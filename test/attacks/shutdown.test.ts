@@ -3,11 +3,13 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applicantCode } from '../../shared/keys.js';
 import { readModelManifest } from '../../shared/model-manifest.js';
+import { PublicIds } from '../../shared/public-id.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
+import { deriveKey } from '../../shared/secrets.js';
 import { applicantNumber } from '../support/applicants.js';
 import { reportFigures } from '../support/figures.js';
 import { SHIPPED_MANIFEST_PATH } from '../support/model-version.js';
-import { ServiceProcess, waitForHttp, waitForOutput } from '../support/processes.js';
+import { ServiceProcess, TEST_PROCESS_ENV, waitForHttp, waitForOutput } from '../support/processes.js';
 import { REDIS_URL, deleteKeysUnder, freePort, testNamespace } from '../support/redis.js';
 
 /** The longest wait the config allows, just under the drain budget (the rule SYNC_WAIT_MAX_MS < SHUTDOWN_TIMEOUT_MS). */
@@ -60,10 +62,11 @@ describe('attack: a client asks for the longest wait, then the gateway is deploy
         exitCode: exit.code ?? 'none',
       });
 
-      // README: a single applicant's job id is the model version and the applicant's code.
+      // The applicant's own job: its opaque id, made under the processes' shared secret.
       const { version } = readModelManifest(SHIPPED_MANIFEST_PATH);
+      const ids = new PublicIds(deriveKey(TEST_PROCESS_ENV.SERVICE_SECRET, 'public-id'));
       expect(response.status).toBe(202);
-      expect(response.headers.get('location')).toBe(`/jobs/${version}-${applicantCode(applicant)}`);
+      expect(response.headers.get('location')).toBe(`/jobs/${ids.forApplicant(version, applicantCode(applicant))}`);
       expect(response.headers.get('retry-after')).toBe('1');
       // Generous: half the wait the client asked for (the wait itself would end at 29 s).
       expect(answeredAfterMs).toBeLessThan(SYNC_WAIT_MAX_MS / 2);

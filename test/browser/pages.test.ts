@@ -1,6 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applicantCode } from '../../shared/keys.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { ARTIFACTS_DIR, atTestHost, launchChromium, watchProblems } from '../support/browser.js';
 import { Stack } from '../support/stack.js';
@@ -122,10 +121,12 @@ describe('the pages a person looks at, in headless Chromium at http://scoring.te
       await Promise.all([anonymous.close(), wrong.close()]);
 
       const applicant = applicantNumber(42);
-      expect((await stack.post('/scores', applicant)).headers.get('x-cache')).toBe('MISS');
+      const requestId = 'board-browser-root';
+      expect((await stack.post('/scores', applicant, { 'x-request-id': requestId })).headers.get('x-cache')).toBe('MISS');
       const { context, page, problems } = await openPage(browser, origin, { admin: true });
       await page.goto(`${origin}/admin/queues/queue/score?status=completed`);
-      const job = page.getByText(`score ${applicantCode(applicant)}`).first();
+      // The job's name says how many applicants and which request, never who.
+      const job = page.getByText(`score 1 applicant · req ${requestId}`).first();
       await job.waitFor({ state: 'visible', timeout: 15_000 });
       expect(await page.getByText('modelVersion').first().isVisible()).toBe(true);
       expect(await page.getByRole('button', { name: /Retry all/ }).count()).toBe(1);
