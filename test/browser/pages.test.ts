@@ -122,7 +122,9 @@ describe('the pages a person looks at, in headless Chromium at http://scoring.te
 
       const applicant = applicantNumber(42);
       const requestId = 'board-browser-root';
-      expect((await stack.post('/scores', applicant, { 'x-request-id': requestId })).headers.get('x-cache')).toBe('MISS');
+      expect((await stack.post('/scores', applicant, { 'x-request-id': requestId })).headers.get('x-cache')).toBe(
+        'MISS',
+      );
       const { context, page, problems } = await openPage(browser, origin, { admin: true });
       await page.goto(`${origin}/admin/queues/queue/score?status=completed`);
       // The job's name says how many applicants and which request, never who.

@@ -27,7 +27,11 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 }
 
 /** A secret, so the refusal under test is the one about Redis, not the one about SERVICE_SECRET. */
-const QUIET_WITH_SECRET = { LOG_LEVEL: 'silent', NODE_ENV: 'test', SERVICE_SECRET: 'split-roles-test-secret-0123456789abcdef' };
+const QUIET_WITH_SECRET = {
+  LOG_LEVEL: 'silent',
+  NODE_ENV: 'test',
+  SERVICE_SECRET: 'split-roles-test-secret-0123456789abcdef',
+};
 
 /** A gateway's start-up refusal for `env`, its connections closed again. */
 async function gatewayRefusal(env: Record<string, string>): Promise<Error> {
