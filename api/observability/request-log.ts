@@ -47,7 +47,10 @@ export function requestLogger(log: Logger) {
     // Called when the request starts (no route matched yet: nothing) and again when it ends.
     customProps: (req, res) => (res.headersSent ? { route: routeTemplate(req) } : {}),
     customLogLevel: (_req, res, error) => {
-      if (error || res.statusCode >= 500) return 'error';
+      // Error level is for bugs (a bare 500). A 502 or 503 is the service's own answer (scoring failed,
+      // not ready, Redis away or full): worth a warning, and no client can raise an error line with it.
+      if (error || res.statusCode === 500) return 'error';
+      if (res.statusCode >= 500) return 'warn';
       // Answers from the cache are the bulk of the traffic and say nothing new: debug, not info.
       return res.statusCode < 300 && res.getHeader('x-cache') === 'HIT' ? 'debug' : 'info';
     },
