@@ -22,7 +22,7 @@ import { checkReadiness } from './observability/readiness.js';
 import { AnswerWaiter } from './scoring/answer-waiter.js';
 import { ClaimStore } from './scoring/claims.js';
 import { ClientBudget } from './scoring/client-budget.js';
-import { MissResolver } from './scoring/miss-resolver.js';
+import { MissResolver, type MissPathSeams } from './scoring/miss-resolver.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
 import { Scorer, type ScoreQueue } from './scoring/scorer.js';
 
@@ -49,7 +49,7 @@ export interface Gateway {
  * and the app. main.ts adds the socket and signals; integration tests use the same wiring.
  * Throws StartupError when the manifest is unreadable or encodes applicants otherwise than the build.
  */
-export function buildGateway(config: Config, log: Logger): Gateway {
+export function buildGateway(config: Config, log: Logger, seams: MissPathSeams = {}): Gateway {
   // The gateway needs the model's version (part of every key) and its encoding (checked against the
   // one keys are derived by); it never loads the model.
   const manifest = readModelManifest(config.MODEL_MANIFEST_PATH);
@@ -103,7 +103,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     const job = await queue.getJob(jobId);
     return job ? seal.unseal(job.data.sealed).map((item) => item.id) : [];
   };
-  const waiter = new AnswerWaiter(events, jobItems, (jobId) => misses.jobSettled(jobId));
+  const waiter = new AnswerWaiter(events, jobItems, (jobId) => misses.jobSettled(jobId), seams.beforeFailed);
   const misses = new MissResolver({
     cache,
     queue,
@@ -113,6 +113,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     seal,
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
+    seams,
   });
   // Counters on the Redis that never evicts: an evicted counter would let a client past its limit.
   const missLimit = new ClientBudget(bookkeepingRedis, {

@@ -7,6 +7,8 @@ interface Pending {
   resolve: (score: Score | undefined) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
+  /** The job this wait counts on, once the flush that carried it knows. */
+  jobId?: string;
 }
 
 /**
@@ -18,6 +20,8 @@ export interface AnswerWait {
   /** Another request of this process was already waiting for the same applicant: this one coalesced. */
   joined: boolean;
   cancel: () => void;
+  /** Names the job that will answer: only that job's failure fails this wait. */
+  bind: (jobId: string) => void;
 }
 
 /** The public ids of the applicants a job carried (read from the job when it failed). */
@@ -38,7 +42,12 @@ export class AnswerWaiter {
   private readonly pending = new Map<string, Set<Pending>>();
   private released = false;
 
-  constructor(events: QueueEvents, jobItems: JobItems, jobSettled: JobSettled = () => undefined) {
+  constructor(
+    events: QueueEvents,
+    jobItems: JobItems,
+    jobSettled: JobSettled = () => undefined,
+    beforeFailed: (jobId: string) => Promise<void> = () => Promise.resolve(),
+  ) {
     events.on('completed', ({ jobId, returnvalue }) => {
       this.completed(returnvalue);
       jobSettled(jobId);
@@ -47,10 +56,12 @@ export class AnswerWaiter {
       jobSettled(jobId);
       // The event names only the job; which applicants it carried costs a read, made only when needed.
       if (this.pending.size === 0) return;
-      jobItems(jobId).then(
-        (ids) => ids.forEach((id) => this.reject(id, new ScoringFailed(failedReason))),
-        () => undefined, // the job is gone: its waiters time out and their clients poll
-      );
+      beforeFailed(jobId)
+        .then(() => jobItems(jobId))
+        .then(
+          (ids) => ids.forEach((id) => this.failed(id, jobId, new ScoringFailed(failedReason))),
+          () => undefined, // the job is gone: its waiters time out and their clients poll
+        );
     });
   }
 
@@ -60,7 +71,9 @@ export class AnswerWaiter {
   }
 
   wait(id: string, timeoutMs: number): AnswerWait {
-    if (this.released) return { result: Promise.resolve(undefined), joined: false, cancel: () => undefined };
+    if (this.released) {
+      return { result: Promise.resolve(undefined), joined: false, cancel: () => undefined, bind: () => undefined };
+    }
     let entry!: Pending;
     const result = new Promise<Score | undefined>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -79,6 +92,9 @@ export class AnswerWaiter {
       cancel: () => {
         clearTimeout(entry.timer);
         this.drop(id, entry);
+      },
+      bind: (jobId) => {
+        entry.jobId = jobId;
       },
     };
   }
@@ -110,6 +126,22 @@ export class AnswerWaiter {
       if ('score' in item) this.resolve(item.id, item.score);
       else this.reject(item.id, new ScoringFailed(item.error));
     }
+  }
+
+  /**
+   * A job failed: the waits that count on it fail. A wait for the same applicant that counts on
+   * another job (a later miss took the claim over), or on none yet, stands.
+   */
+  private failed(id: string, jobId: string, error: Error): void {
+    const waiters = this.pending.get(id);
+    if (!waiters) return;
+    for (const pending of waiters) {
+      if (pending.jobId !== jobId) continue;
+      waiters.delete(pending);
+      clearTimeout(pending.timer);
+      pending.reject(error);
+    }
+    if (waiters.size === 0) this.pending.delete(id);
   }
 
   private settle(id: string, action: (pending: Pending) => void): void {

@@ -8,7 +8,7 @@ import { ScoringFailed } from '../errors.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { AnswerWaiter } from './answer-waiter.js';
 import type { ClaimStore } from './claims.js';
-import { MissBatcher, type MissBatcherOptions } from './miss-batcher.js';
+import { MissBatcher, type MissBatcherOptions, type Routes } from './miss-batcher.js';
 import type { QueueDepthGuard } from './queue-depth.js';
 import type { Question } from './question.js';
 import type { ScoreQueue } from './scorer.js';
@@ -26,6 +26,18 @@ export interface MissResolverDeps {
   seal: JobSeal;
   batching: MissBatcherOptions;
   metrics: Pick<GatewayMetrics, 'jobsCoalesced' | 'missBatchSize'>;
+  seams?: MissPathSeams;
+}
+
+/**
+ * Test seams: awaited at the points where another gateway or the queue's events may interleave, so a
+ * race test can hold one process there. Production passes none.
+ */
+export interface MissPathSeams {
+  /** Between a flush's claims and its queue.add. */
+  beforeAdd?: (jobId: string) => Promise<void>;
+  /** Before a `failed` event settles the waits it concerns. */
+  beforeFailed?: (jobId: string) => Promise<void>;
 }
 
 /** See MissResolver.openJobs. */
@@ -73,11 +85,16 @@ export class MissResolver {
     await orUnavailable(() => this.deps.depthGuard.check());
     const waits = questions.flatMap((q) => (waitMs > 0 ? [{ q, wait: waiter.wait(q.id, waitMs) }] : []));
     metrics.jobsCoalesced.inc(waits.filter(({ wait }) => wait.joined).length);
+    let routes: Routes;
     try {
-      await this.batcher.submit(questions, requestId);
+      routes = await this.batcher.submit(questions, requestId);
     } catch (error) {
       for (const { wait } of waits) wait.cancel();
       throw error;
+    }
+    for (const { q, wait } of waits) {
+      const jobId = routes.get(q.id);
+      if (jobId !== undefined) wait.bind(jobId);
     }
     const resolution: Resolution = new Map();
     const settled = await Promise.allSettled(waits.map(({ wait }) => wait.result));
@@ -94,38 +111,60 @@ export class MissResolver {
     return this.batcher.drain();
   }
 
-  /** One flush: claim, take over what will not be answered, add one job for what this flush owns. */
-  private async enqueue(questions: Question[], requestIds: string[]): Promise<void> {
+  /**
+   * One flush: claim, take over what will not be answered, add one job for what this flush owns.
+   * Returns the job that answers each question (none for one settled from the cache).
+   */
+  private async enqueue(questions: Question[], requestIds: string[]): Promise<Routes> {
     const jobId = newScoreJobId();
     const holders = await this.deps.claims.claim(
       questions.map((q) => q.claimKey),
       jobId,
     );
+    const routes = new Map<string, string>();
     const owned = questions.filter((_, i) => holders[i] === undefined);
     const held = new Map<string, Question[]>();
     questions.forEach((q, i) => {
       const holder = holders[i];
       if (holder !== undefined) held.set(holder, [...(held.get(holder) ?? []), q]);
     });
-    owned.push(...(await this.takeOverIdle(held, jobId)));
-    if (owned.length > 0) await this.add(jobId, owned, requestIds);
+    owned.push(...(await this.takeOverIdle(held, jobId, routes)));
+    if (owned.length > 0) {
+      try {
+        await this.add(jobId, owned, requestIds);
+      } catch (error) {
+        await this.deps.claims.release(
+          owned.map((q) => q.claimKey),
+          jobId,
+        );
+        throw error;
+      }
+    }
+    for (const q of owned) routes.set(q.id, jobId);
+    return routes;
   }
 
   /**
    * Claims held by jobs that will not answer: settled from the cache where the answer is already
-   * there, taken over for `jobId` otherwise. Returns the questions taken over.
+   * there, taken over for `jobId` otherwise. Returns the questions taken over; `routes` gets the job
+   * that answers each of the others.
    */
-  private async takeOverIdle(held: Map<string, Question[]>, jobId: string): Promise<Question[]> {
+  private async takeOverIdle(
+    held: Map<string, Question[]>,
+    jobId: string,
+    routes: Map<string, string>,
+  ): Promise<Question[]> {
     if (held.size === 0) return [];
     const { queue, cache, claims, waiter, metrics } = this.deps;
     const holders = [...held.keys()];
     const states = await orUnavailable(() => Promise.all(holders.map((holder) => queue.getJobState(holder))));
     const idle = holders.filter((_, i) => !WILL_ANSWER.has(states[i]!));
-    metrics.jobsCoalesced.inc(
-      holders.filter((_, i) => WILL_ANSWER.has(states[i]!)).reduce((n, holder) => n + held.get(holder)!.length, 0),
-    );
+    const answering = holders.filter((_, i) => WILL_ANSWER.has(states[i]!));
+    for (const holder of answering) for (const q of held.get(holder)!) routes.set(q.id, holder);
+    metrics.jobsCoalesced.inc(answering.reduce((n, holder) => n + held.get(holder)!.length, 0));
     const taken = await Promise.all(
       idle.map(async (holder) => {
+        const exists = states[holders.indexOf(holder)] !== 'unknown';
         const questions = held.get(holder)!;
         const cached = await cache.readMany(questions.map((q) => q.key));
         const unanswered = questions.filter((q, i) => {
@@ -136,8 +175,15 @@ export class MissResolver {
           unanswered.map((q) => q.claimKey),
           holder,
           jobId,
+          exists,
         );
-        // Where another gateway took the claim over first, its job answers and the wait stands.
+        // Where another gateway took the claim over first, or the holder's gateway may still be
+        // adding it, that job answers and the wait stands.
+        unanswered.forEach((q, i) => {
+          const newHolder = newHolders[i];
+          if (newHolder !== undefined) routes.set(q.id, newHolder);
+        });
+        metrics.jobsCoalesced.inc(newHolders.filter((h) => h !== undefined).length);
         return unanswered.filter((_, i) => newHolders[i] === undefined);
       }),
     );
@@ -145,6 +191,7 @@ export class MissResolver {
   }
 
   private async add(jobId: string, questions: Question[], requestIds: string[]): Promise<void> {
+    await this.deps.seams?.beforeAdd?.(jobId);
     const sealed = this.deps.seal.seal(questions.map((q) => ({ id: q.id, applicant: q.applicant })));
     await orUnavailable(() =>
       this.deps.queue.add(
