@@ -23,7 +23,8 @@ import { jobRoutes } from './routes/jobs.js';
 import { landingRoutes } from './routes/landing.js';
 import { operationsRoutes } from './routes/operations.js';
 import { scoringEndpoints, scoringRoutes } from './routes/scoring.js';
-import type { ScoreQueue, Scorer } from './scoring/scorer.js';
+import type { ScoreQueue } from '../shared/queues.js';
+import type { Scorer } from './scoring/scorer.js';
 
 export type AppConfig = Pick<
   Config,

@@ -7,9 +7,16 @@ import { adminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
 import { assertServedModelMatchesKeys } from '../shared/key-encoding.js';
 import { JobSeal } from '../shared/job-seal.js';
+import { KeySpace } from '../shared/keys.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { PublicIds } from '../shared/public-id.js';
-import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
+import {
+  SCORE_QUEUE,
+  scoreJobOptions,
+  type ScoreJobData,
+  type ScoreJobResult,
+  type ScoreQueue,
+} from '../shared/queues.js';
 import { createRedis, untilReady } from '../shared/redis.js';
 import { assertQueueRedisKeepsKeys, assertQueueRedisVersion } from '../shared/redis-policy.js';
 import { deriveKey, serviceSecret } from '../shared/secrets.js';
@@ -24,7 +31,7 @@ import { ClaimStore } from './scoring/claims.js';
 import { ClientBudget } from './scoring/client-budget.js';
 import { MissResolver, type MissPathSeams } from './scoring/miss-resolver.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
-import { Scorer, type ScoreQueue } from './scoring/scorer.js';
+import { Scorer } from './scoring/scorer.js';
 
 export interface Gateway {
   /** What the HTTP server listens with. */
@@ -58,6 +65,7 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   const secret = serviceSecret(config, log);
   const ids = new PublicIds(deriveKey(secret, 'public-id'));
   const seal = new JobSeal(deriveKey(secret, 'job-seal'));
+  const keys = KeySpace.of(config);
 
   const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
   const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'queue', 'scoring-api-queue');
@@ -94,9 +102,7 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
     jitterS: config.CACHE_TTL_JITTER_SECONDS,
   });
   // Batch records are not a cache: they live with the queue, on the Redis that never evicts.
-  const batches = new BatchStore(bookkeepingRedis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS, () =>
-    ids.newBatchId(),
-  );
+  const batches = new BatchStore(bookkeepingRedis, keys, config.JOB_RETENTION_SECONDS, () => ids.newBatchId());
   // Claims are queue bookkeeping: like batch records, on the Redis that never evicts.
   const claims = new ClaimStore(bookkeepingRedis, config.JOB_RETENTION_SECONDS * 1000);
   const jobItems = async (jobId: string) => {
@@ -119,13 +125,13 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   const missLimit = new ClientBudget(bookkeepingRedis, {
     limit: config.RATE_LIMIT_MISSES,
     windowS: config.RATE_LIMIT_WINDOW_SECONDS,
-    prefix: `${config.CACHE_PREFIX}:rl:miss:`,
+    counterKey: (client) => keys.rateLimit('miss', client),
     units: 'uncached applicants',
   });
   const writeLimit = new ClientBudget(bookkeepingRedis, {
     limit: config.RATE_LIMIT_WRITES,
     windowS: config.RATE_LIMIT_WINDOW_SECONDS,
-    prefix: `${config.CACHE_PREFIX}:rl:write:`,
+    counterKey: (client) => keys.rateLimit('write', client),
     units: 'units of batch records and polls',
   });
   const scorer = new Scorer({
@@ -135,7 +141,7 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
     writeLimit,
     batches,
     ids,
-    cachePrefix: config.CACHE_PREFIX,
+    keys,
     modelVersion,
   });
   const tracker = new JobTracker({
@@ -145,7 +151,7 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
     claims,
     budget: writeLimit,
     ids,
-    cachePrefix: config.CACHE_PREFIX,
+    keys,
   });
 
   const credentials = adminCredentials(config);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { Score } from './score.js';
 
@@ -31,6 +32,9 @@ export type ScoreJobItemResult = z.infer<typeof ScoreJobItemResult>;
 /** What a finished job returns: each item's outcome, and how long the model took (shown in Bull Board). */
 export const ScoreJobResult = z.object({ results: z.array(ScoreJobItemResult), modelMs: z.number() });
 export type ScoreJobResult = z.infer<typeof ScoreJobResult>;
+
+/** The score queue as both processes type it: sealed applicants in, each applicant's outcome out. */
+export type ScoreQueue = Queue<ScoreJobData, ScoreJobResult>;
 
 /** A fresh BullMQ job id for one gathered batch of misses (BullMQ forbids ':' in custom ids). */
 export function newScoreJobId(): string {

@@ -2,6 +2,7 @@ import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.js';
 import { assertServedModelMatchesKeys } from '../shared/key-encoding.js';
+import { KeySpace } from '../shared/keys.js';
 import { JobSeal } from '../shared/job-seal.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { PublicIds } from '../shared/public-id.js';
@@ -72,7 +73,7 @@ export async function startScoringWorker(
       seal: new JobSeal(deriveKey(secret, 'job-seal')),
       ids: new PublicIds(deriveKey(secret, 'public-id')),
       cache,
-      cachePrefix: config.CACHE_PREFIX,
+      keys: KeySpace.of(config),
       jobTimeoutMs: config.JOB_TIMEOUT_MS,
       metrics,
       log,

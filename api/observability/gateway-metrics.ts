@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ScoreQueue } from '../scoring/scorer.js';
+import type { ScoreQueue } from '../../shared/queues.js';
 import { within } from './deadline.js';
 
 export type CacheOutcome = 'hit' | 'miss';

@@ -1,7 +1,7 @@
 import type { JobState } from 'bullmq';
 import { orUnavailable } from '../../shared/errors.js';
 import type { JobSeal } from '../../shared/job-seal.js';
-import { newScoreJobId, scoreJobName } from '../../shared/queues.js';
+import { newScoreJobId, scoreJobName, type ScoreQueue } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { ScoringFailed } from '../errors.js';
@@ -11,7 +11,6 @@ import type { ClaimStore } from './claims.js';
 import { MissBatcher, type MissBatcherOptions, type Routes } from './miss-batcher.js';
 import type { QueueDepthGuard } from './queue-depth.js';
 import type { Question } from './question.js';
-import type { ScoreQueue } from './scorer.js';
 
 /** Per question code: its answer, or why it failed. A code missing here is still being scored. */
 export type Resolution = Map<string, Score | ScoringFailed>;

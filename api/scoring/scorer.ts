@@ -1,7 +1,6 @@
-import type { Queue } from 'bullmq';
 import type { Applicant } from '../../shared/applicant.js';
+import type { KeySpace } from '../../shared/keys.js';
 import type { PublicIds } from '../../shared/public-id.js';
-import type { ScoreJobData, ScoreJobResult } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import { ScoringFailed } from '../errors.js';
@@ -9,8 +8,6 @@ import type { BatchStore } from '../jobs/batch-store.js';
 import type { ClientBudget } from './client-budget.js';
 import type { MissResolver } from './miss-resolver.js';
 import { distinct, toQuestion, type Question } from './question.js';
-
-export type ScoreQueue = Queue<ScoreJobData, ScoreJobResult>;
 
 export type SingleAnswer = { kind: 'scored'; score: Score; cache: 'HIT' | 'MISS' } | { kind: 'pending'; jobId: string };
 
@@ -34,7 +31,7 @@ export interface ScorerDeps {
   batches: BatchStore;
   /** Names applicants for clients (opaque ids). */
   ids: PublicIds;
-  cachePrefix: string;
+  keys: KeySpace;
   modelVersion: string;
 }
 
@@ -50,7 +47,7 @@ export class Scorer {
   }
 
   question(applicant: Applicant): Question {
-    return toQuestion(applicant, this.deps.cachePrefix, this.deps.modelVersion, this.deps.ids);
+    return toQuestion(applicant, this.deps.keys, this.deps.modelVersion, this.deps.ids);
   }
 
   async score(applicant: Applicant, { waitMs, requestId, client }: ScoreOptions): Promise<SingleAnswer> {

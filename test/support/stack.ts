@@ -8,7 +8,7 @@ import type { MissPathSeams } from '../../api/scoring/miss-resolver.js';
 import { createHttpServer } from '../../api/http/server.js';
 import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig, type Config } from '../../shared/config.js';
-import { applicantCode } from '../../shared/keys.js';
+import { applicantCode, KeySpace } from '../../shared/keys.js';
 import { PublicIds } from '../../shared/public-id.js';
 import { JobSeal, type SealedItems } from '../../shared/job-seal.js';
 import { SCORE_QUEUE, type ScoreJobData } from '../../shared/queues.js';
@@ -113,6 +113,11 @@ export class Stack {
   /** A job's applicants, unsealed as the worker does (job data holds them sealed). */
   jobItems(data: ScoreJobData): SealedItems {
     return new JobSeal(deriveKey(this.config.SERVICE_SECRET!, 'job-seal')).unseal(data.sealed);
+  }
+
+  /** The stack's Redis names, from its config. */
+  get keys(): KeySpace {
+    return KeySpace.of(this.config);
   }
 
   get url(): string {
