@@ -7,7 +7,7 @@ import { BOARD_PATH, queueBoard } from './admin/queue-board.js';
 import { requireAdmin } from './admin/require-admin.js';
 import { withoutOutsideFonts } from './admin/without-outside-fonts.js';
 import { docsRoutes } from './docs/docs-routes.js';
-import { NotFound } from './errors.js';
+import { NotFound } from '../shared/errors.js';
 import { identifyClient } from './http/client-address.js';
 import { jsonBody } from './http/json-body.js';
 import { helmetHeaders } from './http/security-headers.js';

@@ -26,10 +26,9 @@ import { BatchStore } from './jobs/batch-store.js';
 import { JobTracker } from './jobs/job-tracker.js';
 import { GatewayMetrics } from './observability/gateway-metrics.js';
 import { checkReadiness } from './observability/readiness.js';
-import { AnswerWaiter } from './scoring/answer-waiter.js';
 import { ClaimStore } from './scoring/claims.js';
 import { ClientBudget } from './scoring/client-budget.js';
-import { MissResolver, type MissPathSeams } from './scoring/miss-resolver.js';
+import { MissPath, type MissPathSeams } from './scoring/miss-path.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
 import { Scorer } from './scoring/scorer.js';
 
@@ -105,16 +104,11 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   const batches = new BatchStore(bookkeepingRedis, keys, config.JOB_RETENTION_SECONDS, () => ids.newBatchId());
   // Claims are queue bookkeeping: like batch records, on the Redis that never evicts.
   const claims = new ClaimStore(bookkeepingRedis, config.JOB_RETENTION_SECONDS * 1000);
-  const jobItems = async (jobId: string) => {
-    const job = await queue.getJob(jobId);
-    return job ? seal.unseal(job.data.sealed).map((item) => item.id) : [];
-  };
-  const waiter = new AnswerWaiter(events, jobItems, (jobId) => misses.jobSettled(jobId), seams.beforeFailed);
-  const misses = new MissResolver({
+  const misses = new MissPath({
     cache,
     queue,
+    events,
     claims,
-    waiter,
     depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
     seal,
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
@@ -186,6 +180,6 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
       await queue.close();
       await Promise.allSettled(connections.map((redis) => redis.quit()));
     })());
-  const releaseWaits = () => waiter.releaseAll();
+  const releaseWaits = () => misses.releaseWaits();
   return { app, listener, queue, metrics, modelVersion, whenReady, releaseWaits, close };
 }

@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Applicant } from '../shared/applicant.js';
+import { ModelTimeout } from '../shared/errors.js';
 import type { JobSeal, SealedItems } from '../shared/job-seal.js';
 import type { PublicIds } from '../shared/public-id.js';
 import { applicantCode, type KeySpace } from '../shared/keys.js';
@@ -21,11 +22,6 @@ export interface ScoreProcessorDeps {
   jobTimeoutMs: number;
   metrics: WorkerMetrics;
   log: Logger;
-}
-
-/** Thrown when the model overruns JOB_TIMEOUT_MS; the attempt fails and BullMQ retries it. */
-export class ModelTimeout extends Error {
-  override name = 'ModelTimeout';
 }
 
 /**

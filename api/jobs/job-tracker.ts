@@ -5,7 +5,7 @@ import { PublicIds } from '../../shared/public-id.js';
 import { ScoreJobResult } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
-import { NotFound } from '../errors.js';
+import { NotFound } from '../../shared/errors.js';
 import type { ClaimStore } from '../scoring/claims.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
 import type { ScoreQueue } from '../../shared/queues.js';

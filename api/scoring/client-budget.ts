@@ -1,6 +1,6 @@
 import { orUnavailable } from '../../shared/errors.js';
 import type { RedisClient } from '../../shared/redis.js';
-import { RateLimited } from '../errors.js';
+import { RateLimited } from '../../shared/errors.js';
 
 /**
  * KEYS[1] the client's counter; ARGV[1] the cost, ARGV[2] the window in ms, ARGV[3] the limit. A

@@ -1,4 +1,4 @@
-import { QueueFull } from '../errors.js';
+import { QueueFull } from '../../shared/errors.js';
 import type { ScoreQueue } from '../../shared/queues.js';
 
 /**

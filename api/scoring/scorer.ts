@@ -3,10 +3,10 @@ import type { KeySpace } from '../../shared/keys.js';
 import type { PublicIds } from '../../shared/public-id.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
-import { ScoringFailed } from '../errors.js';
+import { ScoringFailed } from '../../shared/errors.js';
 import type { BatchStore } from '../jobs/batch-store.js';
 import type { ClientBudget } from './client-budget.js';
-import type { MissResolver } from './miss-resolver.js';
+import type { MissPath } from './miss-path.js';
 import { distinct, toQuestion, type Question } from './question.js';
 
 export type SingleAnswer = { kind: 'scored'; score: Score; cache: 'HIT' | 'MISS' } | { kind: 'pending'; jobId: string };
@@ -23,7 +23,7 @@ export interface ScoreOptions {
 
 export interface ScorerDeps {
   cache: ScoreCache;
-  misses: MissResolver;
+  misses: MissPath;
   /** Distinct uncached applicants per client (model work). */
   missLimit: ClientBudget;
   /** Queue-Redis writes per client: batch records, one unit per applicant. */
@@ -55,9 +55,9 @@ export class Scorer {
     const cached = await this.deps.cache.read(question.key);
     if (cached) return { kind: 'scored', score: cached, cache: 'HIT' };
     await this.deps.missLimit.take(client);
-    const answer = (await this.deps.misses.resolve([question], waitMs, requestId)).get(question.code);
-    if (answer instanceof ScoringFailed) throw answer;
-    return answer ? { kind: 'scored', score: answer, cache: 'MISS' } : { kind: 'pending', jobId: question.id };
+    const outcome = (await this.deps.misses.resolve([question], waitMs, requestId)).get(question.code);
+    if (outcome?.kind === 'failed') throw new ScoringFailed(outcome.reason);
+    return outcome ? { kind: 'scored', score: outcome.score, cache: 'MISS' } : { kind: 'pending', jobId: question.id };
   }
 
   /**
@@ -79,12 +79,12 @@ export class Scorer {
       // Not waiting means a record for sure: refuse before any work is queued rather than after.
       if (waitMs === 0) await this.deps.writeLimit.take(client, questions.length);
       const resolution = await this.deps.misses.resolve(misses, waitMs, requestId);
-      for (const [code, answer] of resolution) {
-        if (answer instanceof ScoringFailed) {
+      for (const [code, outcome] of resolution) {
+        if (outcome.kind === 'failed') {
           const index = questions.findIndex((q) => q.code === code);
-          throw new ScoringFailed(`applicant ${index}: ${answer.reason}`);
+          throw new ScoringFailed(`applicant ${index}: ${outcome.reason}`);
         }
-        answers.set(code, answer);
+        answers.set(code, outcome.score);
       }
     }
     if (answers.size === unique.length) {

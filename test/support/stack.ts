@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildGateway, type Gateway } from '../../api/gateway.js';
-import type { MissPathSeams } from '../../api/scoring/miss-resolver.js';
+import type { MissPathSeams } from '../../api/scoring/miss-path.js';
 import { createHttpServer } from '../../api/http/server.js';
 import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig, type Config } from '../../shared/config.js';
