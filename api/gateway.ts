@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { dirname } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { adminCredentials } from '../shared/admin-auth.js';
@@ -30,6 +31,7 @@ import { ClaimStore } from './scoring/claims.js';
 import { ClientBudget } from './scoring/client-budget.js';
 import { MissPath, type MissPathSeams } from './scoring/miss-path.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
+import { ReplyChannel } from './scoring/reply-channel.js';
 import { Scorer } from './scoring/scorer.js';
 
 export interface Gateway {
@@ -46,12 +48,12 @@ export interface Gateway {
   whenReady: () => Promise<void>;
   /** Shutdown's first step: every waiting request answers 202 with its job to poll, at once. */
   releaseWaits: () => void;
-  /** Sends on the misses still gathered, then closes the queue, its event stream and the Redis connections; safe to call twice. */
+  /** Sends on the misses still gathered, then closes the queue and the Redis connections (the reply subscription with them); safe to call twice. */
   close: () => Promise<void>;
 }
 
 /**
- * Wires the gateway from config: connections, queue, the one QueueEvents subscription, the scorer
+ * Wires the gateway from config: connections, queue, its own reply channel, the scorer
  * and the app. main.ts adds the socket and signals; integration tests use the same wiring.
  * Throws StartupError when the manifest is unreadable or encodes applicants otherwise than the build.
  */
@@ -73,8 +75,9 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   const bookkeepingRedis = cacheIsSeparate
     ? createRedis(config.QUEUE_REDIS_URL, 'request', 'scoring-api-bookkeeping')
     : cacheRedis;
-  const eventsRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-api-events');
-  const connections = [...new Set([queueRedis, cacheRedis, bookkeepingRedis, eventsRedis])];
+  // Subscribed to this process's reply channel alone; retries forever like BullMQ's blocking connections.
+  const repliesRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-api-replies');
+  const connections = [...new Set([queueRedis, cacheRedis, bookkeepingRedis, repliesRedis])];
   const queue: ScoreQueue = new Queue<ScoreJobData, ScoreJobResult>(SCORE_QUEUE, {
     connection: queueRedis,
     prefix: config.QUEUE_PREFIX,
@@ -85,15 +88,9 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
       retentionS: config.JOB_RETENTION_SECONDS,
     }),
   });
-  const events = new QueueEvents(SCORE_QUEUE, {
-    connection: eventsRedis,
-    prefix: config.QUEUE_PREFIX,
-    skipVersionCheck: true,
-  });
   const warn = (source: string) => (err: Error) => log.warn({ err: err.message, source }, 'connection error');
   for (const redis of connections) redis.on('error', warn('redis'));
   queue.on('error', warn('queue'));
-  events.on('error', warn('queue-events'));
 
   const metrics = new GatewayMetrics(queue);
   const cache = new ScoreCache(cacheRedis, {
@@ -107,7 +104,7 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   const misses = new MissPath({
     cache,
     queue,
-    events,
+    replies: new ReplyChannel(repliesRedis, bookkeepingRedis, keys, randomUUID(), config.JOB_RETENTION_SECONDS * 1000),
     claims,
     depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
     seal,
@@ -162,12 +159,7 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   });
 
   const whenReady = async () => {
-    await Promise.all([
-      queue.waitUntilReady(),
-      events.waitUntilReady(),
-      untilReady(cacheRedis),
-      untilReady(bookkeepingRedis),
-    ]);
+    await Promise.all([queue.waitUntilReady(), misses.listen(), untilReady(cacheRedis), untilReady(bookkeepingRedis)]);
     await assertQueueRedisKeepsKeys(queueRedis, config.QUEUE_REDIS_URL, cacheIsSeparate);
     // BullMQ's own version check is off (it would print its eviction warning beside ours): check here.
     await assertQueueRedisVersion(queueRedis, config.QUEUE_REDIS_URL);
@@ -176,7 +168,6 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   const close = () =>
     (closing ??= (async () => {
       await misses.drain();
-      await events.close();
       await queue.close();
       await Promise.allSettled(connections.map((redis) => redis.quit()));
     })());

@@ -63,6 +63,22 @@ export class KeySpace {
     return `${this.bookkeepingPrefix}:batch:${batchId}`;
   }
 
+  /**
+   * The pub/sub channel one gateway process hears its jobs' outcomes on (`gatewayId` is random per
+   * process). A job names its adding gateway's channel in its data (ScoreJobData.replyTo).
+   */
+  replyChannel(gatewayId: string): string {
+    return `${this.bookkeepingPrefix}:reply:${gatewayId}`;
+  }
+
+  /**
+   * The set of further reply channels of one job: gateways that coalesced misses onto a job another
+   * gateway added register here, and the worker publishes the job's outcome to each.
+   */
+  replyRoutes(jobId: string): string {
+    return `${this.bookkeepingPrefix}:replies:${jobId}`;
+  }
+
   /** One client's counter of one budget (`miss`, `write`) in the current window (api/scoring/client-budget.ts). */
   rateLimit(budget: string, client: string): string {
     return `${this.bookkeepingPrefix}:rl:${budget}:${client}`;

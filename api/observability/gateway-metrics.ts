@@ -39,6 +39,18 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** What this gateway spent learning that jobs finished: it should grow with its own misses only. */
+  readonly replyMessages = new Counter({
+    name: 'scoring_reply_messages_total',
+    help: 'Job outcomes (completed or failed) this gateway received and parsed',
+    registers: [this.registry],
+  });
+  readonly replyBytes = new Counter({
+    name: 'scoring_reply_bytes_total',
+    help: 'Bytes of job outcomes this gateway received and parsed',
+    registers: [this.registry],
+  });
+
   constructor(queue: ScoreQueue) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

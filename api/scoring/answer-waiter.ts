@@ -5,6 +5,8 @@ import type { Score } from '../../shared/score.js';
 export type Outcome = { kind: 'scored'; score: Score } | { kind: 'failed'; reason: string };
 
 interface Pending {
+  /** The applicant's public id. */
+  id: string;
   settle: (outcome: Outcome | undefined) => void;
   timer: NodeJS.Timeout;
   /** The job this wait counts on, once the flush that carried it knows. */
@@ -40,6 +42,8 @@ const RELEASED: AnswerWait = {
  */
 export class AnswerWaiter {
   private readonly pending = new Map<string, Set<Pending>>();
+  /** The bound waits by job, so a failure reaches them without knowing the job's applicants. */
+  private readonly byJob = new Map<string, Set<Pending>>();
   private released = false;
 
   /** Applicants some request is waiting for right now (a gauge for metrics and tests). */
@@ -55,7 +59,7 @@ export class AnswerWaiter {
         this.drop(id, entry);
         settle(undefined);
       }, timeoutMs);
-      entry = { settle, timer };
+      entry = { id, settle, timer };
     });
     const joined = this.pending.has(id);
     const waiters = this.pending.get(id) ?? new Set<Pending>();
@@ -69,7 +73,11 @@ export class AnswerWaiter {
         this.drop(id, entry);
       },
       bind: (jobId) => {
+        if (!this.pending.get(id)?.has(entry)) return; // already settled
         entry.jobId = jobId;
+        const bound = this.byJob.get(jobId) ?? new Set<Pending>();
+        bound.add(entry);
+        this.byJob.set(jobId, bound);
       },
     };
   }
@@ -93,17 +101,11 @@ export class AnswerWaiter {
    * A job failed after its retries: the waits bound to it fail. A wait for the same applicant that
    * counts on another job (a later miss took the claim over), or on none yet, stands.
    */
-  jobFailed(jobId: string, ids: readonly string[], reason: string): void {
-    for (const id of ids) {
-      const waiters = this.pending.get(id);
-      if (!waiters) continue;
-      for (const pending of waiters) {
-        if (pending.jobId !== jobId) continue;
-        waiters.delete(pending);
-        clearTimeout(pending.timer);
-        pending.settle({ kind: 'failed', reason });
-      }
-      if (waiters.size === 0) this.pending.delete(id);
+  jobFailed(jobId: string, reason: string): void {
+    for (const entry of this.byJob.get(jobId) ?? []) {
+      clearTimeout(entry.timer);
+      this.drop(entry.id, entry);
+      entry.settle({ kind: 'failed', reason });
     }
   }
 
@@ -122,6 +124,7 @@ export class AnswerWaiter {
     this.pending.delete(id);
     for (const pending of waiters) {
       clearTimeout(pending.timer);
+      this.unbind(pending);
       pending.settle(outcome);
     }
   }
@@ -131,5 +134,13 @@ export class AnswerWaiter {
     if (!waiters) return;
     waiters.delete(entry);
     if (waiters.size === 0) this.pending.delete(id);
+    this.unbind(entry);
+  }
+
+  private unbind(entry: Pending): void {
+    if (entry.jobId === undefined) return;
+    const bound = this.byJob.get(entry.jobId);
+    bound?.delete(entry);
+    if (bound?.size === 0) this.byJob.delete(entry.jobId);
   }
 }

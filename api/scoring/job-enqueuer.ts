@@ -8,6 +8,7 @@ import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { ClaimStore } from './claims.js';
 import type { Routes } from './miss-batcher.js';
 import type { Question } from './question.js';
+import type { ReplyChannel } from './reply-channel.js';
 
 /** Job states in which a claim's job will still answer: waiting for it is enough. */
 const WILL_ANSWER = new Set<JobState | 'unknown'>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
@@ -23,6 +24,8 @@ export interface JobEnqueuerDeps {
   answered: (id: string, score: Score) => void;
   /** A job was added (it now counts as this gateway's open job). */
   added: (jobId: string) => void;
+  /** This gateway's reply channel: named in the jobs it adds, registered for jobs it coalesces onto. */
+  replies: Pick<ReplyChannel, 'channel' | 'register'>;
   /** Test seam: awaited between a flush's claims and its queue.add. */
   beforeAdd?: (jobId: string) => Promise<void>;
 }
@@ -80,6 +83,9 @@ export class JobEnqueuer {
     if (held.size === 0) return [];
     const { queue, cache, claims, metrics } = this.deps;
     const holders = [...held.keys()];
+    // Registered before the state is read: a job that finishes after the read replies here too, and
+    // one that finished before it reads as finished (its answer is in the cache).
+    await this.deps.replies.register(holders);
     const states = await orUnavailable(() => Promise.all(holders.map((holder) => queue.getJobState(holder))));
     const answering = holders.filter((_, i) => WILL_ANSWER.has(states[i]!));
     for (const holder of answering) for (const q of held.get(holder)!) routes.set(q.id, holder);
@@ -123,6 +129,7 @@ export class JobEnqueuer {
           count: questions.length,
           sealed,
           ...(requestIds.length > 0 ? { requestIds } : {}),
+          replyTo: this.deps.replies.channel,
         },
         { jobId },
       ),

@@ -1,7 +1,6 @@
-import type { QueueEvents } from 'bullmq';
 import { orUnavailable } from '../../shared/errors.js';
 import type { JobSeal } from '../../shared/job-seal.js';
-import { ScoreJobResult, type ScoreQueue } from '../../shared/queues.js';
+import type { ScoreQueue, ScoreReply } from '../../shared/queues.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { AnswerWaiter, type Outcome } from './answer-waiter.js';
@@ -10,6 +9,7 @@ import { JobEnqueuer } from './job-enqueuer.js';
 import { MissBatcher, type MissBatcherOptions, type Routes } from './miss-batcher.js';
 import type { QueueDepthGuard } from './queue-depth.js';
 import type { Question } from './question.js';
+import type { ReplyChannel } from './reply-channel.js';
 
 /** Per question code: how it ended. A code missing here is still being scored (the client polls). */
 export type Resolution = Map<string, Outcome>;
@@ -21,20 +21,20 @@ export type Resolution = Map<string, Outcome>;
 export interface MissPathSeams {
   /** Between a flush's claims and its queue.add. */
   beforeAdd?: (jobId: string) => Promise<void>;
-  /** Before a `failed` event settles the waits it concerns. */
+  /** Before a job's failure settles the waits it concerns. */
   beforeFailed?: (jobId: string) => Promise<void>;
 }
 
 export interface MissPathDeps {
   cache: ScoreCache;
   queue: ScoreQueue;
-  /** The score queue's events: how this gateway learns that jobs finished. */
-  events: QueueEvents;
+  /** This gateway's own reply channel: how it learns that its jobs finished. */
+  replies: ReplyChannel;
   claims: ClaimStore;
   depthGuard: QueueDepthGuard;
   seal: JobSeal;
   batching: MissBatcherOptions;
-  metrics: Pick<GatewayMetrics, 'jobsCoalesced' | 'missBatchSize'>;
+  metrics: Pick<GatewayMetrics, 'jobsCoalesced' | 'missBatchSize' | 'replyMessages' | 'replyBytes'>;
   seams?: MissPathSeams;
 }
 
@@ -46,7 +46,7 @@ const OPEN_JOB_FORGET_MS = 1000;
  * before anything is enqueued, so no answer slips past; the batcher gathers it with concurrent
  * misses of this gateway (gathering happens here, in the gateway, never in the worker); each
  * gathered batch goes to the queue as one job (JobEnqueuer: claims, coalescing across gateways,
- * take-overs); the queue's events settle the waits.
+ * take-overs); the worker's replies, on this gateway's own channel, settle the waits.
  */
 export class MissPath {
   private readonly waiter = new AnswerWaiter();
@@ -71,24 +71,11 @@ export class MissPath {
       (questions, requestIds) => this.enqueuer.flush(questions, requestIds),
       () => this.openJobs.size > 0,
     );
-    deps.events.on('completed', ({ jobId, returnvalue }) => {
-      this.jobSettled(jobId);
-      if (this.waiter.waitingFor === 0) return;
-      // Not this service's result shape (e.g. an old worker's during an upgrade): its waiters time out and poll.
-      const parsed = ScoreJobResult.safeParse(returnvalue);
-      if (parsed.success) this.waiter.jobCompleted(parsed.data.results);
-    });
-    deps.events.on('failed', ({ jobId, failedReason }) => {
-      this.jobSettled(jobId);
-      if (this.waiter.waitingFor === 0) return;
-      // The event names only the job; which applicants it carried costs a read, made only when needed.
-      (deps.seams?.beforeFailed?.(jobId) ?? Promise.resolve())
-        .then(() => this.jobItems(jobId))
-        .then(
-          (ids) => this.waiter.jobFailed(jobId, ids, failedReason),
-          () => undefined, // the job is gone: its waiters time out and their clients poll
-        );
-    });
+  }
+
+  /** Starts hearing replies; the gateway is ready once this resolves. */
+  listen(): Promise<void> {
+    return this.deps.replies.listen((reply, bytes) => this.replied(reply, bytes));
   }
 
   /** Enqueues without waiting for answers (waitMs 0) or waits up to waitMs; never longer. */
@@ -135,9 +122,17 @@ export class MissPath {
     this.batcher.kick();
   }
 
-  /** The public ids of the applicants a job carried. */
-  private async jobItems(jobId: string): Promise<string[]> {
-    const job = await this.deps.queue.getJob(jobId);
-    return job ? this.deps.seal.unseal(job.data.sealed).map((item) => item.id) : [];
+  private replied(reply: ScoreReply, bytes: number): void {
+    const { metrics, seams } = this.deps;
+    metrics.replyMessages.inc();
+    metrics.replyBytes.inc(bytes);
+    this.jobSettled(reply.jobId);
+    if ('results' in reply) {
+      this.waiter.jobCompleted(reply.results);
+      return;
+    }
+    const failed = () => this.waiter.jobFailed(reply.jobId, reply.failed);
+    if (seams?.beforeFailed) void seams.beforeFailed(reply.jobId).then(failed);
+    else failed();
   }
 }
