@@ -7,7 +7,7 @@ import { BOARD_PATH, queueBoard } from './admin/queue-board.js';
 import { requireAdmin } from './admin/require-admin.js';
 import { withoutOutsideFonts } from './admin/without-outside-fonts.js';
 import { docsRoutes } from './docs/docs-routes.js';
-import { NotFound } from './errors.js';
+import { NotFound } from '../shared/errors.js';
 import { identifyClient } from './http/client-address.js';
 import { jsonBody } from './http/json-body.js';
 import { helmetHeaders } from './http/security-headers.js';
@@ -23,7 +23,8 @@ import { jobRoutes } from './routes/jobs.js';
 import { landingRoutes } from './routes/landing.js';
 import { operationsRoutes } from './routes/operations.js';
 import { scoringEndpoints, scoringRoutes } from './routes/scoring.js';
-import type { ScoreQueue, Scorer } from './scoring/scorer.js';
+import type { ScoreQueue } from '../shared/queues.js';
+import type { Scorer } from './scoring/scorer.js';
 
 export type AppConfig = Pick<
   Config,

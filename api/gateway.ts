@@ -1,15 +1,23 @@
 import type { RequestListener } from 'node:http';
 import { dirname } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { adminCredentials } from '../shared/admin-auth.js';
 import type { Config } from '../shared/config.js';
 import { assertServedModelMatchesKeys } from '../shared/key-encoding.js';
 import { JobSeal } from '../shared/job-seal.js';
+import { KeySpace } from '../shared/keys.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { PublicIds } from '../shared/public-id.js';
-import { SCORE_QUEUE, scoreJobOptions, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
+import {
+  SCORE_QUEUE,
+  scoreJobOptions,
+  type ScoreJobData,
+  type ScoreJobResult,
+  type ScoreQueue,
+} from '../shared/queues.js';
 import { createRedis, untilReady } from '../shared/redis.js';
 import { assertQueueRedisKeepsKeys, assertQueueRedisVersion } from '../shared/redis-policy.js';
 import { deriveKey, serviceSecret } from '../shared/secrets.js';
@@ -19,12 +27,12 @@ import { BatchStore } from './jobs/batch-store.js';
 import { JobTracker } from './jobs/job-tracker.js';
 import { GatewayMetrics } from './observability/gateway-metrics.js';
 import { checkReadiness } from './observability/readiness.js';
-import { AnswerWaiter } from './scoring/answer-waiter.js';
 import { ClaimStore } from './scoring/claims.js';
 import { ClientBudget } from './scoring/client-budget.js';
-import { MissResolver } from './scoring/miss-resolver.js';
+import { MissPath, type MissPathSeams } from './scoring/miss-path.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
-import { Scorer, type ScoreQueue } from './scoring/scorer.js';
+import { ReplyChannel } from './scoring/reply-channel.js';
+import { Scorer } from './scoring/scorer.js';
 
 export interface Gateway {
   /** What the HTTP server listens with. */
@@ -40,16 +48,16 @@ export interface Gateway {
   whenReady: () => Promise<void>;
   /** Shutdown's first step: every waiting request answers 202 with its job to poll, at once. */
   releaseWaits: () => void;
-  /** Sends on the misses still gathered, then closes the queue, its event stream and the Redis connections; safe to call twice. */
+  /** Sends on the misses still gathered, then closes the queue and the Redis connections (the reply subscription with them); safe to call twice. */
   close: () => Promise<void>;
 }
 
 /**
- * Wires the gateway from config: connections, queue, the one QueueEvents subscription, the scorer
+ * Wires the gateway from config: connections, queue, its own reply channel, the scorer
  * and the app. main.ts adds the socket and signals; integration tests use the same wiring.
  * Throws StartupError when the manifest is unreadable or encodes applicants otherwise than the build.
  */
-export function buildGateway(config: Config, log: Logger): Gateway {
+export function buildGateway(config: Config, log: Logger, seams: MissPathSeams = {}): Gateway {
   // The gateway needs the model's version (part of every key) and its encoding (checked against the
   // one keys are derived by); it never loads the model.
   const manifest = readModelManifest(config.MODEL_MANIFEST_PATH);
@@ -58,6 +66,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   const secret = serviceSecret(config, log);
   const ids = new PublicIds(deriveKey(secret, 'public-id'));
   const seal = new JobSeal(deriveKey(secret, 'job-seal'));
+  const keys = KeySpace.of(config);
 
   const cacheIsSeparate = config.CACHE_REDIS_URL !== config.QUEUE_REDIS_URL;
   const queueRedis = createRedis(config.QUEUE_REDIS_URL, 'queue', 'scoring-api-queue');
@@ -66,8 +75,9 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   const bookkeepingRedis = cacheIsSeparate
     ? createRedis(config.QUEUE_REDIS_URL, 'request', 'scoring-api-bookkeeping')
     : cacheRedis;
-  const eventsRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-api-events');
-  const connections = [...new Set([queueRedis, cacheRedis, bookkeepingRedis, eventsRedis])];
+  // Subscribed to this process's reply channel alone; retries forever like BullMQ's blocking connections.
+  const repliesRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-api-replies');
+  const connections = [...new Set([queueRedis, cacheRedis, bookkeepingRedis, repliesRedis])];
   const queue: ScoreQueue = new Queue<ScoreJobData, ScoreJobResult>(SCORE_QUEUE, {
     connection: queueRedis,
     prefix: config.QUEUE_PREFIX,
@@ -78,15 +88,9 @@ export function buildGateway(config: Config, log: Logger): Gateway {
       retentionS: config.JOB_RETENTION_SECONDS,
     }),
   });
-  const events = new QueueEvents(SCORE_QUEUE, {
-    connection: eventsRedis,
-    prefix: config.QUEUE_PREFIX,
-    skipVersionCheck: true,
-  });
   const warn = (source: string) => (err: Error) => log.warn({ err: err.message, source }, 'connection error');
   for (const redis of connections) redis.on('error', warn('redis'));
   queue.on('error', warn('queue'));
-  events.on('error', warn('queue-events'));
 
   const metrics = new GatewayMetrics(queue);
   const cache = new ScoreCache(cacheRedis, {
@@ -94,37 +98,31 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     jitterS: config.CACHE_TTL_JITTER_SECONDS,
   });
   // Batch records are not a cache: they live with the queue, on the Redis that never evicts.
-  const batches = new BatchStore(bookkeepingRedis, config.CACHE_PREFIX, config.JOB_RETENTION_SECONDS, () =>
-    ids.newBatchId(),
-  );
+  const batches = new BatchStore(bookkeepingRedis, keys, config.JOB_RETENTION_SECONDS, () => ids.newBatchId());
   // Claims are queue bookkeeping: like batch records, on the Redis that never evicts.
   const claims = new ClaimStore(bookkeepingRedis, config.JOB_RETENTION_SECONDS * 1000);
-  const jobItems = async (jobId: string) => {
-    const job = await queue.getJob(jobId);
-    return job ? seal.unseal(job.data.sealed).map((item) => item.id) : [];
-  };
-  const waiter = new AnswerWaiter(events, jobItems, (jobId) => misses.jobSettled(jobId));
-  const misses = new MissResolver({
+  const misses = new MissPath({
     cache,
     queue,
+    replies: new ReplyChannel(repliesRedis, bookkeepingRedis, keys, randomUUID(), config.JOB_RETENTION_SECONDS * 1000),
     claims,
-    waiter,
     depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
     seal,
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
+    seams,
   });
   // Counters on the Redis that never evicts: an evicted counter would let a client past its limit.
   const missLimit = new ClientBudget(bookkeepingRedis, {
     limit: config.RATE_LIMIT_MISSES,
     windowS: config.RATE_LIMIT_WINDOW_SECONDS,
-    prefix: `${config.CACHE_PREFIX}:rl:miss:`,
+    counterKey: (client) => keys.rateLimit('miss', client),
     units: 'uncached applicants',
   });
   const writeLimit = new ClientBudget(bookkeepingRedis, {
     limit: config.RATE_LIMIT_WRITES,
     windowS: config.RATE_LIMIT_WINDOW_SECONDS,
-    prefix: `${config.CACHE_PREFIX}:rl:write:`,
+    counterKey: (client) => keys.rateLimit('write', client),
     units: 'units of batch records and polls',
   });
   const scorer = new Scorer({
@@ -134,7 +132,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     writeLimit,
     batches,
     ids,
-    cachePrefix: config.CACHE_PREFIX,
+    keys,
     modelVersion,
   });
   const tracker = new JobTracker({
@@ -144,7 +142,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     claims,
     budget: writeLimit,
     ids,
-    cachePrefix: config.CACHE_PREFIX,
+    keys,
   });
 
   const credentials = adminCredentials(config);
@@ -161,12 +159,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   });
 
   const whenReady = async () => {
-    await Promise.all([
-      queue.waitUntilReady(),
-      events.waitUntilReady(),
-      untilReady(cacheRedis),
-      untilReady(bookkeepingRedis),
-    ]);
+    await Promise.all([queue.waitUntilReady(), misses.listen(), untilReady(cacheRedis), untilReady(bookkeepingRedis)]);
     await assertQueueRedisKeepsKeys(queueRedis, config.QUEUE_REDIS_URL, cacheIsSeparate);
     // BullMQ's own version check is off (it would print its eviction warning beside ours): check here.
     await assertQueueRedisVersion(queueRedis, config.QUEUE_REDIS_URL);
@@ -175,10 +168,9 @@ export function buildGateway(config: Config, log: Logger): Gateway {
   const close = () =>
     (closing ??= (async () => {
       await misses.drain();
-      await events.close();
       await queue.close();
       await Promise.allSettled(connections.map((redis) => redis.quit()));
     })());
-  const releaseWaits = () => waiter.releaseAll();
+  const releaseWaits = () => misses.releaseWaits();
   return { app, listener, queue, metrics, modelVersion, whenReady, releaseWaits, close };
 }

@@ -34,6 +34,16 @@ export const ConfigFields = z.object({
   QUEUE_REDIS_URL: redisUrl.optional(),
   /** Namespace of the BullMQ keys; braces make it a Redis Cluster hash tag, so one queue's keys share a slot. */
   QUEUE_PREFIX: z.string().min(1).default('{scoring}'),
+  /**
+   * Namespace of the queue's bookkeeping (claims, batch records, rate-limit counters), on the
+   * queue's Redis. Defaults to QUEUE_PREFIX without its braces and `:bk` (`scoring:bk`): beside the
+   * queue it serves, but without its hash tag, so in a cluster the per-applicant keys spread.
+   */
+  BOOKKEEPING_PREFIX: z
+    .string()
+    .min(1)
+    .regex(/^[^\s{}]+$/, 'no spaces or braces (a hash tag would put every claim in one slot)')
+    .optional(),
   /** Namespace of the cached answers. */
   CACHE_PREFIX: z
     .string()
@@ -160,6 +170,7 @@ export const Config = ConfigFields.superRefine((c, ctx) => {
   ...c,
   CACHE_REDIS_URL: c.CACHE_REDIS_URL ?? c.REDIS_URL,
   QUEUE_REDIS_URL: c.QUEUE_REDIS_URL ?? c.REDIS_URL,
+  BOOKKEEPING_PREFIX: c.BOOKKEEPING_PREFIX ?? `${c.QUEUE_PREFIX.replace(/[{}]/g, '')}:bk`,
 }));
 export type Config = z.infer<typeof Config>;
 

@@ -1,6 +1,6 @@
 /**
  * Every Redis key name the service writes, besides BullMQ's own (those live under QUEUE_PREFIX and
- * are named by BullMQ).
+ * are named by BullMQ; queue names and job ids come from shared/queues.ts).
  */
 import type { Applicant } from './applicant.js';
 import { keyedModelOfBuild } from './key-encoding.js';
@@ -26,30 +26,68 @@ export function applicantCode(applicant: Applicant): string {
 const CACHE_NAME_CHARS = 11;
 
 /**
- * The Redis key of one applicant's cached answers: `s:1a2b3c4d:<11 characters>`, the applicant named
- * by the start of its opaque public id (shared/public-id.ts), so key names say nothing about a
- * person; the id is a one-to-one function of the model version and the applicant code, so
- * applicants the model cannot tell apart still share one entry. The model version is part of it,
- * so a new model never serves an old model's answers. Keys carry no hash tag: in a cluster they
- * spread across slots.
+ * Every Redis name of the service outside BullMQ's own keys, from two prefixes, as BullMQ builds
+ * every key of a queue from one QueueKeys object. Answers live under the cache prefix, on a Redis
+ * that may evict; queue bookkeeping (claims, batch records, rate-limit counters) lives under its
+ * own prefix, on the queue's Redis that never evicts, so neither can be mistaken for the other by a
+ * SCAN, an eviction policy or an operator's cleanup. Applicants are named by their opaque public id
+ * (shared/public-id.ts), so key names say nothing about a person. No key carries a hash tag: in a
+ * cluster they spread across slots. Throws nothing.
  */
-export function scoreKey(prefix: string, modelVersion: string, applicantId: string): string {
-  return `${prefix}:${modelVersion}:${applicantId.slice(0, CACHE_NAME_CHARS)}`;
-}
+export class KeySpace {
+  constructor(
+    /** Config.CACHE_PREFIX. */
+    readonly cachePrefix: string,
+    /** Config.BOOKKEEPING_PREFIX. */
+    readonly bookkeepingPrefix: string,
+  ) {}
 
-/**
- * The record of one asynchronous batch (api/jobs/batch-store.ts). Batch ids are random
- * (unguessable), unlike single applicants' ids, which only the service can make.
- */
-export function batchKey(prefix: string, batchId: string): string {
-  return `${prefix}:batch:${batchId}`;
-}
+  /** The key space a config names. */
+  static of(config: { CACHE_PREFIX: string; BOOKKEEPING_PREFIX: string }): KeySpace {
+    return new KeySpace(config.CACHE_PREFIX, config.BOOKKEEPING_PREFIX);
+  }
 
-/**
- * Which job is scoring an applicant right now: `s:claim:1a2b3c4d:<public id>` → a BullMQ job id.
- * Set only if absent, so identical misses from any gateway replica land on one job. Lives on the
- * queue's Redis (it is queue bookkeeping, and must not be evicted while the job runs).
- */
-export function claimKey(prefix: string, modelVersion: string, applicantId: string): string {
-  return `${prefix}:claim:${modelVersion}:${applicantId}`;
+  /**
+   * One applicant's cached answers: `s:1a2b3c4d:<11 characters>`, the start of its public id. The
+   * public id is a one-to-one function of the model version and the applicant code, so applicants
+   * the model cannot tell apart share one entry; the model version is part of it, so a new model
+   * never serves an old model's answers. `score(v, '')` is the prefix of every answer of model v.
+   */
+  score(modelVersion: string, applicantId: string): string {
+    return `${this.cachePrefix}:${modelVersion}:${applicantId.slice(0, CACHE_NAME_CHARS)}`;
+  }
+
+  /**
+   * Which job is scoring an applicant: `scoring:bk:claim:1a2b3c4d:<public id>` → a BullMQ job id.
+   * Set only if absent, so identical misses from any gateway replica land on one job.
+   */
+  claim(modelVersion: string, applicantId: string): string {
+    return `${this.bookkeepingPrefix}:claim:${modelVersion}:${applicantId}`;
+  }
+
+  /** The record of one asynchronous batch (api/jobs/batch-store.ts); batch ids are random, unguessable. */
+  batch(batchId: string): string {
+    return `${this.bookkeepingPrefix}:batch:${batchId}`;
+  }
+
+  /**
+   * The pub/sub channel one gateway process hears its jobs' outcomes on (`gatewayId` is random per
+   * process). A job names its adding gateway's channel in its data (ScoreJobData.replyTo).
+   */
+  replyChannel(gatewayId: string): string {
+    return `${this.bookkeepingPrefix}:reply:${gatewayId}`;
+  }
+
+  /**
+   * The set of further reply channels of one job: gateways that coalesced misses onto a job another
+   * gateway added register here, and the worker publishes the job's outcome to each.
+   */
+  replyRoutes(jobId: string): string {
+    return `${this.bookkeepingPrefix}:replies:${jobId}`;
+  }
+
+  /** One client's counter of one budget (`miss`, `write`) in the current window (api/scoring/client-budget.ts). */
+  rateLimit(budget: string, client: string): string {
+    return `${this.bookkeepingPrefix}:rl:${budget}:${client}`;
+  }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { Score } from './score.js';
 
@@ -19,6 +20,8 @@ export interface ScoreJobData {
   sealed: string;
   /** The requests whose misses the job carries, so one id follows a request into the worker's logs and the board. */
   requestIds?: string[];
+  /** The reply channel of the gateway that added the job (KeySpace.replyChannel); absent in jobs of older gateways. */
+  replyTo?: string;
 }
 
 /** One applicant's outcome inside a job: its answers, or why the model could not score it. */
@@ -31,6 +34,20 @@ export type ScoreJobItemResult = z.infer<typeof ScoreJobItemResult>;
 /** What a finished job returns: each item's outcome, and how long the model took (shown in Bull Board). */
 export const ScoreJobResult = z.object({ results: z.array(ScoreJobItemResult), modelMs: z.number() });
 export type ScoreJobResult = z.infer<typeof ScoreJobResult>;
+
+/** The score queue as both processes type it: sealed applicants in, each applicant's outcome out. */
+export type ScoreQueue = Queue<ScoreJobData, ScoreJobResult>;
+
+/**
+ * What the worker publishes to the reply channels of the gateways waiting on a job (shared/keys.ts
+ * replyChannel, replyRoutes): the job's outcome, once it is final. A failure names only the job:
+ * each gateway knows which of its waits count on which job.
+ */
+export const ScoreReply = z.union([
+  z.object({ jobId: z.string(), results: z.array(ScoreJobItemResult) }),
+  z.object({ jobId: z.string(), failed: z.string() }),
+]);
+export type ScoreReply = z.infer<typeof ScoreReply>;
 
 /** A fresh BullMQ job id for one gathered batch of misses (BullMQ forbids ':' in custom ids). */
 export function newScoreJobId(): string {

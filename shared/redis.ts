@@ -9,7 +9,7 @@ export type RedisClient = Redis | Cluster;
  * - `request`: the gateway's own commands (cache reads, claims, limits): they fail at once when Redis
  *   is away (no offline queue), so a client gets a quick 503 instead of waiting on a reconnect;
  * - `queue`: the same for the gateway's BullMQ Queue (adds, states);
- * - `blocking`: BullMQ workers and QueueEvents, which block on Redis and must retry forever;
+ * - `blocking`: BullMQ workers and the gateway's reply subscriber, which block on Redis and must retry forever;
  * - `writer`: a worker's cache writes, which wait for a reconnect like the worker itself.
  * The service's own connections (`request`, `writer`) pipeline automatically: the commands of one
  * event-loop turn (many requests' reads, a job's writes) leave in one write, which on 2 cores saves

@@ -1,9 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Applicant } from '../shared/applicant.js';
+import { ModelTimeout } from '../shared/errors.js';
 import type { JobSeal, SealedItems } from '../shared/job-seal.js';
 import type { PublicIds } from '../shared/public-id.js';
-import { applicantCode, scoreKey } from '../shared/keys.js';
+import { applicantCode, type KeySpace } from '../shared/keys.js';
 import type { ScoreJobData, ScoreJobItemResult, ScoreJobResult } from '../shared/queues.js';
 import type { Score } from '../shared/score.js';
 import type { ScoreCache } from '../shared/score-cache.js';
@@ -17,15 +18,10 @@ export interface ScoreProcessorDeps {
   /** Names applicants in cache keys, as the gateway does. */
   ids: PublicIds;
   cache: ScoreCache;
-  cachePrefix: string;
+  keys: KeySpace;
   jobTimeoutMs: number;
   metrics: WorkerMetrics;
   log: Logger;
-}
-
-/** Thrown when the model overruns JOB_TIMEOUT_MS; the attempt fails and BullMQ retries it. */
-export class ModelTimeout extends Error {
-  override name = 'ModelTimeout';
 }
 
 /**
@@ -89,7 +85,7 @@ export function createScoreProcessor({
   seal,
   ids,
   cache,
-  cachePrefix,
+  keys,
   jobTimeoutMs,
   metrics,
   log,
@@ -113,9 +109,7 @@ export function createScoreProcessor({
 
     const scored = items.flatMap((item, i) => {
       const outcome = outcomes[i]!;
-      return outcome instanceof Error
-        ? []
-        : [{ key: scoreKey(cachePrefix, model.version, answerId(item)), score: outcome }];
+      return outcome instanceof Error ? [] : [{ key: keys.score(model.version, answerId(item)), score: outcome }];
     });
     if (scored.length === 0) throw outcomes[0] as Error;
     await cache.write(scored);

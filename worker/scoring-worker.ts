@@ -1,16 +1,18 @@
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.js';
 import { assertServedModelMatchesKeys } from '../shared/key-encoding.js';
+import { KeySpace } from '../shared/keys.js';
 import { JobSeal } from '../shared/job-seal.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { PublicIds } from '../shared/public-id.js';
-import { SCORE_QUEUE, type ScoreJobData, type ScoreJobResult } from '../shared/queues.js';
+import { SCORE_QUEUE, type ScoreJobData, type ScoreJobResult, type ScoreReply } from '../shared/queues.js';
 import { createRedis } from '../shared/redis.js';
 import { assertQueueRedisKeepsKeys } from '../shared/redis-policy.js';
 import { ScoreCache } from '../shared/score-cache.js';
 import { deriveKey, serviceSecret } from '../shared/secrets.js';
 import { CreditModel, type ScoringModel } from './credit-model.js';
+import { ReplyPublisher } from './reply-publisher.js';
 import { createScoreProcessor } from './score-processor.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
@@ -65,14 +67,16 @@ export async function startScoringWorker(
     ttlS: config.CACHE_TTL_SECONDS,
     jitterS: config.CACHE_TTL_JITTER_SECONDS,
   });
+  const seal = new JobSeal(deriveKey(secret, 'job-seal'));
+  const keys = KeySpace.of(config);
   const worker = new Worker<ScoreJobData, ScoreJobResult>(
     SCORE_QUEUE,
     createScoreProcessor({
       model,
-      seal: new JobSeal(deriveKey(secret, 'job-seal')),
+      seal,
       ids: new PublicIds(deriveKey(secret, 'public-id')),
       cache,
-      cachePrefix: config.CACHE_PREFIX,
+      keys,
       jobTimeoutMs: config.JOB_TIMEOUT_MS,
       metrics,
       log,
@@ -87,9 +91,20 @@ export async function startScoringWorker(
     },
   );
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
-  worker.on('completed', () => metrics.jobsProcessed.inc({ outcome: 'completed' }));
+  // Replies go out once BullMQ has moved the job to its final state (these events follow that move).
+  const replies = new ReplyPublisher(queueRedis, keys);
+  const reply = (job: Job<ScoreJobData, ScoreJobResult>, message: ScoreReply) =>
+    replies
+      .publish(job.id!, job.data.replyTo, message)
+      .catch((err: Error) => log.warn({ jobId: job.id, err: err.message }, 'reply not published'));
+  worker.on('completed', (job, result) => {
+    metrics.jobsProcessed.inc({ outcome: 'completed' });
+    void reply(job, { jobId: job.id!, results: result.results });
+  });
   worker.on('failed', (job, err) => {
     metrics.jobsProcessed.inc({ outcome: 'failed' });
+    // finishedOn is set only when no retry is left: an attempt that will be retried is not an outcome.
+    if (job?.finishedOn) void reply(job, { jobId: job.id!, failed: err.message });
     log.warn(
       { jobId: job?.id, reqIds: job?.data.requestIds, attempt: job?.attemptsMade, err: err.message },
       'job failed',

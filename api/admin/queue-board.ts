@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Router } from 'express';
 import { ScoreJobResult, type ScoreJobData } from '../../shared/queues.js';
-import type { ScoreQueue } from '../scoring/scorer.js';
+import type { ScoreQueue } from '../../shared/queues.js';
 
 /** Where the board lives below BASE_PATH. */
 export const BOARD_PATH = '/admin/queues';

@@ -1,6 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import typeis from 'type-is';
-import { UnsupportedMediaType } from '../errors.js';
+import { UnsupportedMediaType } from '../../shared/errors.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 

@@ -1,5 +1,5 @@
 import type { RequestHandler, Router } from 'express';
-import { MethodNotAllowed } from '../errors.js';
+import { MethodNotAllowed } from '../../shared/errors.js';
 
 /** What Express's router keeps of each `get`/`post`/`use` (its `stack`); read, never changed. */
 interface RouterLayer {

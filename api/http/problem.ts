@@ -1,9 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, fromRedisReply, RedisFull } from '../../shared/errors.js';
 import {
   ClientClosedRequest,
+  DomainError,
+  fromRedisReply,
+  RedisFull,
   InvalidInput,
   MalformedJson,
   MethodNotAllowed,
@@ -11,7 +13,7 @@ import {
   PayloadTooLarge,
   RateLimited,
   UnsupportedMediaType,
-} from '../errors.js';
+} from '../../shared/errors.js';
 import { writeBody } from './respond.js';
 
 export const PROBLEM_JSON = 'application/problem+json; charset=utf-8';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InvalidInput, type FieldProblem } from '../errors.js';
+import { InvalidInput, type FieldProblem } from '../../shared/errors.js';
 
 /** RFC 6901: '~' and '/' inside a segment are escaped. */
 function pointer(path: ReadonlyArray<PropertyKey>): string {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { orUnavailable } from '../../shared/errors.js';
-import { batchKey } from '../../shared/keys.js';
+import type { KeySpace } from '../../shared/keys.js';
 import type { RedisClient } from '../../shared/redis.js';
 import { Score } from '../../shared/score.js';
 
@@ -39,7 +39,7 @@ export interface BatchRecord {
 export class BatchStore {
   constructor(
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    private readonly keys: KeySpace,
     private readonly retentionS: number,
     /** A fresh random id (PublicIds.newBatchId: the shape of an applicant's id, never one). */
     private readonly newId: () => string,
@@ -48,13 +48,13 @@ export class BatchStore {
   async create(modelVersion: string, applicantIds: readonly string[]): Promise<string> {
     const id = this.newId();
     const value = JSON.stringify({ v: modelVersion, c: [...applicantIds] } satisfies StoredBatch);
-    await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), value, 'EX', this.retentionS));
+    await orUnavailable(() => this.redis.set(this.keys.batch(id), value, 'EX', this.retentionS));
     return id;
   }
 
   /** One GET; undefined when there is no such batch (or its record does not decode). */
   async read(id: string): Promise<BatchRecord | undefined> {
-    const value = await orUnavailable(() => this.redis.get(batchKey(this.prefix, id)));
+    const value = await orUnavailable(() => this.redis.get(this.keys.batch(id)));
     if (!value) return undefined;
     let json: unknown;
     try {
@@ -81,6 +81,6 @@ export class BatchStore {
       ...(record.error !== undefined ? { e: record.error } : {}),
     };
     const value = JSON.stringify(stored);
-    await orUnavailable(() => this.redis.set(batchKey(this.prefix, id), value, 'KEEPTTL', 'XX'));
+    await orUnavailable(() => this.redis.set(this.keys.batch(id), value, 'KEEPTTL', 'XX'));
   }
 }

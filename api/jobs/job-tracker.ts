@@ -1,14 +1,14 @@
 import type { JobState } from 'bullmq';
 import { orUnavailable } from '../../shared/errors.js';
-import { claimKey, scoreKey } from '../../shared/keys.js';
+import type { KeySpace } from '../../shared/keys.js';
 import { PublicIds } from '../../shared/public-id.js';
 import { ScoreJobResult } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
-import { NotFound } from '../errors.js';
+import { NotFound } from '../../shared/errors.js';
 import type { ClaimStore } from '../scoring/claims.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
-import type { ScoreQueue } from '../scoring/scorer.js';
+import type { ScoreQueue } from '../../shared/queues.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
 
 export type JobStatusName = 'queued' | 'active' | 'completed' | 'failed';
@@ -37,7 +37,7 @@ export interface JobTrackerDeps {
   /** Per-client budget of queue-Redis work: a poll costs 1, reading an open batch's answers 1 per applicant. */
   budget: ClientBudget;
   ids: PublicIds;
-  cachePrefix: string;
+  keys: KeySpace;
 }
 
 /**
@@ -71,14 +71,14 @@ export class JobTracker {
 
   /** The job holding an applicant's claim, for operators (claims live as long as BullMQ keeps jobs). */
   private async jobOf(modelVersion: string, applicantId: string): Promise<{ job?: string }> {
-    const holder = await this.deps.claims.holder(claimKey(this.deps.cachePrefix, modelVersion, applicantId));
+    const holder = await this.deps.claims.holder(this.deps.keys.claim(modelVersion, applicantId));
     return holder ? { job: holder } : {};
   }
 
   private async singleStatus(modelVersion: string, id: string): Promise<Omit<JobStatus, 'id'> | undefined> {
-    const cached = await this.deps.cache.read(scoreKey(this.deps.cachePrefix, modelVersion, id));
+    const cached = await this.deps.cache.read(this.deps.keys.score(modelVersion, id));
     if (cached) return { status: 'completed', result: cached };
-    const holder = await this.deps.claims.holder(claimKey(this.deps.cachePrefix, modelVersion, id));
+    const holder = await this.deps.claims.holder(this.deps.keys.claim(modelVersion, id));
     if (!holder) return undefined;
     // State first, then the job: a job read before it completed would carry no result yet.
     const status = clientStatus(await orUnavailable(() => this.deps.queue.getJobState(holder)));
@@ -116,7 +116,7 @@ export class JobTracker {
 
     await this.deps.budget.take(client, missing.length);
     const cached = await this.deps.cache.readMany(
-      missing.map((i) => scoreKey(this.deps.cachePrefix, record.modelVersion, unique[i]!)),
+      missing.map((i) => this.deps.keys.score(record.modelVersion, unique[i]!)),
     );
     missing.forEach((index, i) => (answered[index] = cached[i] ?? null));
     for (const index of missing) {

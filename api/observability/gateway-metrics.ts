@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ScoreQueue } from '../scoring/scorer.js';
+import type { ScoreQueue } from '../../shared/queues.js';
 import { within } from './deadline.js';
 
 export type CacheOutcome = 'hit' | 'miss';
@@ -36,6 +36,18 @@ export class GatewayMetrics {
     name: 'scoring_miss_batch_size',
     help: 'Applicants per job the gateway added (misses gathered in one window)',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+
+  /** What this gateway spent learning that jobs finished: it should grow with its own misses only. */
+  readonly replyMessages = new Counter({
+    name: 'scoring_reply_messages_total',
+    help: 'Job outcomes (completed or failed) this gateway received and parsed',
+    registers: [this.registry],
+  });
+  readonly replyBytes = new Counter({
+    name: 'scoring_reply_bytes_total',
+    help: 'Bytes of job outcomes this gateway received and parsed',
     registers: [this.registry],
   });
 

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../../shared/redis.js';
-import type { ScoreQueue } from '../scoring/scorer.js';
+import type { ScoreQueue } from '../../shared/queues.js';
 import { within } from './deadline.js';
 
 export type Readiness = { ready: true; workers: number } | { ready: false; reason: string };

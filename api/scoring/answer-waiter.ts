@@ -1,58 +1,50 @@
-import type { QueueEvents } from 'bullmq';
-import { ScoreJobResult } from '../../shared/queues.js';
+import type { ScoreJobItemResult } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
-import { ScoringFailed } from '../errors.js';
+
+/** How one applicant's miss ended: its answers, or why the model could not score it (safe to show a client). */
+export type Outcome = { kind: 'scored'; score: Score } | { kind: 'failed'; reason: string };
 
 interface Pending {
-  resolve: (score: Score | undefined) => void;
-  reject: (error: Error) => void;
+  /** The applicant's public id. */
+  id: string;
+  settle: (outcome: Outcome | undefined) => void;
   timer: NodeJS.Timeout;
+  /** The job this wait counts on, once the flush that carried it knows. */
+  jobId?: string;
 }
 
 /**
- * A registered wait for one applicant's answer: `result` is the answer, `undefined` when it has not
- * come by the deadline, or a rejection with ScoringFailed. `cancel` drops the wait.
+ * A registered wait for one applicant's answer: `result` is its outcome, or `undefined` when none
+ * came by the deadline. `cancel` drops the wait.
  */
 export interface AnswerWait {
-  result: Promise<Score | undefined>;
+  result: Promise<Outcome | undefined>;
   /** Another request of this process was already waiting for the same applicant: this one coalesced. */
   joined: boolean;
   cancel: () => void;
+  /** Names the job that will answer: only that job's failure fails this wait. */
+  bind: (jobId: string) => void;
 }
 
-/** The public ids of the applicants a job carried (read from the job when it failed). */
-export type JobItems = (jobId: string) => Promise<string[]>;
-
-/** Called with every job that finished, completed or failed. */
-export type JobSettled = (jobId: string) => void;
+const RELEASED: AnswerWait = {
+  result: Promise.resolve(undefined),
+  joined: false,
+  cancel: () => undefined,
+  bind: () => undefined,
+};
 
 /**
- * One QueueEvents subscription per gateway process, fanned out to every request waiting for an
- * applicant. Waits are keyed by the applicant's public id, not by job: a job carries many applicants,
- * and whichever job (from whichever gateway) answers an applicant settles everyone waiting for it.
- * A request registers *before* its miss is enqueued, so no completion can slip past, and every wait
- * has a timeout. BullMQ's `waitUntilFinished` per request would open a listener each and can hang
- * when a finished job is removed.
+ * This gateway's requests waiting for answers, keyed by the applicant's public id, not by job: a job
+ * carries many applicants, and whichever job answers an applicant settles everyone waiting for it.
+ * A failure is narrower: it fails only the waits bound to the failed job. A request registers
+ * *before* its miss is enqueued, so no answer can slip past, and every wait has a timeout. It holds
+ * no connection: the miss path (miss-path.ts) feeds it what the queue reports.
  */
 export class AnswerWaiter {
   private readonly pending = new Map<string, Set<Pending>>();
+  /** The bound waits by job, so a failure reaches them without knowing the job's applicants. */
+  private readonly byJob = new Map<string, Set<Pending>>();
   private released = false;
-
-  constructor(events: QueueEvents, jobItems: JobItems, jobSettled: JobSettled = () => undefined) {
-    events.on('completed', ({ jobId, returnvalue }) => {
-      this.completed(returnvalue);
-      jobSettled(jobId);
-    });
-    events.on('failed', ({ jobId, failedReason }) => {
-      jobSettled(jobId);
-      // The event names only the job; which applicants it carried costs a read, made only when needed.
-      if (this.pending.size === 0) return;
-      jobItems(jobId).then(
-        (ids) => ids.forEach((id) => this.reject(id, new ScoringFailed(failedReason))),
-        () => undefined, // the job is gone: its waiters time out and their clients poll
-      );
-    });
-  }
 
   /** Applicants some request is waiting for right now (a gauge for metrics and tests). */
   get waitingFor(): number {
@@ -60,14 +52,14 @@ export class AnswerWaiter {
   }
 
   wait(id: string, timeoutMs: number): AnswerWait {
-    if (this.released) return { result: Promise.resolve(undefined), joined: false, cancel: () => undefined };
+    if (this.released) return RELEASED;
     let entry!: Pending;
-    const result = new Promise<Score | undefined>((resolve, reject) => {
+    const result = new Promise<Outcome | undefined>((settle) => {
       const timer = setTimeout(() => {
         this.drop(id, entry);
-        resolve(undefined);
+        settle(undefined);
       }, timeoutMs);
-      entry = { resolve, reject, timer };
+      entry = { id, settle, timer };
     });
     const joined = this.pending.has(id);
     const waiters = this.pending.get(id) ?? new Set<Pending>();
@@ -80,16 +72,41 @@ export class AnswerWaiter {
         clearTimeout(entry.timer);
         this.drop(id, entry);
       },
+      bind: (jobId) => {
+        if (!this.pending.get(id)?.has(entry)) return; // already settled
+        entry.jobId = jobId;
+        const bound = this.byJob.get(jobId) ?? new Set<Pending>();
+        bound.add(entry);
+        this.byJob.set(jobId, bound);
+      },
     };
   }
 
   /** Settles the waits for an applicant whose answer turned up another way (e.g. the cache). */
   resolve(id: string, score: Score): void {
-    this.settle(id, (p) => p.resolve(score));
+    this.settle(id, { kind: 'scored', score });
   }
 
-  reject(id: string, error: Error): void {
-    this.settle(id, (p) => p.reject(error));
+  /** A job completed: each of its applicants' waits gets that applicant's outcome. */
+  jobCompleted(results: readonly ScoreJobItemResult[]): void {
+    for (const item of results) {
+      this.settle(
+        item.id,
+        'score' in item ? { kind: 'scored', score: item.score } : { kind: 'failed', reason: item.error },
+      );
+    }
+  }
+
+  /**
+   * A job failed after its retries: the waits bound to it fail. A wait for the same applicant that
+   * counts on another job (a later miss took the claim over), or on none yet, stands.
+   */
+  jobFailed(jobId: string, reason: string): void {
+    for (const entry of this.byJob.get(jobId) ?? []) {
+      clearTimeout(entry.timer);
+      this.drop(entry.id, entry);
+      entry.settle({ kind: 'failed', reason });
+    }
   }
 
   /**
@@ -98,27 +115,17 @@ export class AnswerWaiter {
    */
   releaseAll(): void {
     this.released = true;
-    for (const id of [...this.pending.keys()]) this.settle(id, (p) => p.resolve(undefined));
+    for (const id of [...this.pending.keys()]) this.settle(id, undefined);
   }
 
-  private completed(returnvalue: unknown): void {
-    if (this.pending.size === 0) return;
-    const parsed = ScoreJobResult.safeParse(returnvalue);
-    // Not this service's result shape (e.g. an old worker's during an upgrade): its waiters time out and poll.
-    if (!parsed.success) return;
-    for (const item of parsed.data.results) {
-      if ('score' in item) this.resolve(item.id, item.score);
-      else this.reject(item.id, new ScoringFailed(item.error));
-    }
-  }
-
-  private settle(id: string, action: (pending: Pending) => void): void {
+  private settle(id: string, outcome: Outcome | undefined): void {
     const waiters = this.pending.get(id);
     if (!waiters) return;
     this.pending.delete(id);
     for (const pending of waiters) {
       clearTimeout(pending.timer);
-      action(pending);
+      this.unbind(pending);
+      pending.settle(outcome);
     }
   }
 
@@ -127,5 +134,13 @@ export class AnswerWaiter {
     if (!waiters) return;
     waiters.delete(entry);
     if (waiters.size === 0) this.pending.delete(id);
+    this.unbind(entry);
+  }
+
+  private unbind(entry: Pending): void {
+    if (entry.jobId === undefined) return;
+    const bound = this.byJob.get(entry.jobId);
+    bound?.delete(entry);
+    if (bound?.size === 0) this.byJob.delete(entry.jobId);
   }
 }

@@ -1,6 +1,6 @@
 import { orUnavailable } from '../../shared/errors.js';
 import type { RedisClient } from '../../shared/redis.js';
-import { RateLimited } from '../errors.js';
+import { RateLimited } from '../../shared/errors.js';
 
 /**
  * KEYS[1] the client's counter; ARGV[1] the cost, ARGV[2] the window in ms, ARGV[3] the limit. A
@@ -39,8 +39,8 @@ export interface ClientBudgetOptions {
   /** Units a client may spend per window; 0 turns the budget off. */
   limit: number;
   windowS: number;
-  /** Key prefix of the counters (one key per client per window). */
-  prefix: string;
+  /** The counter of one client (one key per client per window): KeySpace.rateLimit. */
+  counterKey: (client: string) => string;
   /** What a unit is, for the 429's message (e.g. "uncached applicants"). */
   units: string;
 }
@@ -58,10 +58,10 @@ export class ClientBudget {
 
   /** Spends `cost` units of `client`'s budget; throws RateLimited (429, Retry-After) past the limit. */
   async take(client: string, cost = 1): Promise<void> {
-    const { limit, windowS, prefix, units } = this.options;
+    const { limit, windowS, counterKey, units } = this.options;
     if (limit === 0 || cost <= 0) return;
     const [total, ttlMs] = await orUnavailable(() =>
-      withSpend(this.redis).spendBudget(`${prefix}${client}`, cost, windowS * 1000, limit),
+      withSpend(this.redis).spendBudget(counterKey(client), cost, windowS * 1000, limit),
     );
     if (total >= 0) return;
     throw new RateLimited(`${limit} ${units}`, windowS, Math.max(1, Math.ceil(ttlMs / 1000)));

@@ -11,20 +11,26 @@ export interface MissBatcherOptions {
 /** Whether work sent earlier is still out (e.g. a job not answered yet): then misses gather. */
 export type Busy = () => boolean;
 
-/** Sends one batch of items on (to the queue); resolves once the batch is accepted. */
-export type Flush<T> = (items: T[], requestIds: string[]) => Promise<void>;
+/**
+ * Where each accepted item went, by item id: the job that will answer it. An item missing here
+ * needs no job (e.g. its answer turned up in the cache meanwhile).
+ */
+export type Routes = ReadonlyMap<string, string>;
+
+/** Sends one batch of items on (to the queue); resolves once the batch is accepted, with its routes. */
+export type Flush<T> = (items: T[], requestIds: string[]) => Promise<Routes>;
 
 interface Batch<T> {
   items: Map<string, T>;
   requestIds: Set<string>;
-  accepted: Promise<void>;
-  settle: (error?: unknown) => void;
+  accepted: Promise<Routes>;
+  settle: (outcome: { routes: Routes } | { error: unknown }) => void;
 }
 
 function openBatch<T>(): Batch<T> {
-  let settle!: (error?: unknown) => void;
-  const accepted = new Promise<void>((resolve, reject) => {
-    settle = (error) => (error === undefined ? resolve() : reject(error));
+  let settle!: Batch<T>['settle'];
+  const accepted = new Promise<Routes>((resolve, reject) => {
+    settle = (outcome) => ('routes' in outcome ? resolve(outcome.routes) : reject(outcome.error));
   });
   // A batch nobody awaits any more (its requests failed another way) must not crash the process.
   accepted.catch(() => undefined);
@@ -41,7 +47,7 @@ function openBatch<T>(): Batch<T> {
  */
 export class MissBatcher<T extends { id: string }> {
   private open = openBatch<T>();
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlight = new Map<string, Promise<Routes>>();
   private flushing = 0;
   private scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<void>>();
@@ -52,9 +58,12 @@ export class MissBatcher<T extends { id: string }> {
     private readonly busy: Busy = () => false,
   ) {}
 
-  /** Resolves when every item is accepted (or rejects with the flush's error). */
-  submit(items: readonly T[], requestId?: string): Promise<void> {
-    const accepted = new Set<Promise<void>>();
+  /**
+   * Resolves when every item is accepted, with the routes of the batches that carried them (an
+   * item already in flight goes with its earlier batch), or rejects with a flush's error.
+   */
+  async submit(items: readonly T[], requestId?: string): Promise<Routes> {
+    const accepted = new Set<Promise<Routes>>();
     for (const item of items) {
       const existing = this.inFlight.get(item.id);
       if (existing) {
@@ -69,7 +78,14 @@ export class MissBatcher<T extends { id: string }> {
       if (batch.items.size >= this.options.maxItems) this.flushOpen();
     }
     if (this.open.items.size > 0) this.schedule();
-    return Promise.all(accepted).then(() => undefined);
+    const routes = new Map<string, string>();
+    for (const batchRoutes of await Promise.all(accepted)) {
+      for (const item of items) {
+        const route = batchRoutes.get(item.id);
+        if (route !== undefined) routes.set(item.id, route);
+      }
+    }
+    return routes;
   }
 
   /** Flushes what is gathered and waits for every flush in flight: on shutdown, nothing gathered is dropped. */
@@ -104,8 +120,8 @@ export class MissBatcher<T extends { id: string }> {
     this.open = openBatch<T>();
     this.flushing += 1;
     const run = this.flush([...batch.items.values()], [...batch.requestIds]).then(
-      () => batch.settle(),
-      (error: unknown) => batch.settle(error ?? new Error('flush failed')),
+      (routes) => batch.settle({ routes }),
+      (error: unknown) => batch.settle({ error: error ?? new Error('flush failed') }),
     );
     const done = run.finally(() => {
       this.flushing -= 1;

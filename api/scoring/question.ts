@@ -1,5 +1,5 @@
 import type { Applicant } from '../../shared/applicant.js';
-import { applicantCode, claimKey, scoreKey } from '../../shared/keys.js';
+import { applicantCode, type KeySpace } from '../../shared/keys.js';
 import type { PublicIds } from '../../shared/public-id.js';
 
 /** One distinct thing to score, with every name it goes by: public id, cache key and claim key. */
@@ -13,7 +13,7 @@ export interface Question {
   claimKey: string;
 }
 
-export function toQuestion(applicant: Applicant, cachePrefix: string, modelVersion: string, ids: PublicIds): Question {
+export function toQuestion(applicant: Applicant, keys: KeySpace, modelVersion: string, ids: PublicIds): Question {
   const code = applicantCode(applicant);
   const id = ids.forApplicant(modelVersion, code);
   return {
@@ -21,8 +21,8 @@ export function toQuestion(applicant: Applicant, cachePrefix: string, modelVersi
     modelVersion,
     code,
     id,
-    key: scoreKey(cachePrefix, modelVersion, id),
-    claimKey: claimKey(cachePrefix, modelVersion, id),
+    key: keys.score(modelVersion, id),
+    claimKey: keys.claim(modelVersion, id),
   };
 }
 

@@ -1,5 +1,5 @@
-import { QueueFull } from '../errors.js';
-import type { ScoreQueue } from './scorer.js';
+import { QueueFull } from '../../shared/errors.js';
+import type { ScoreQueue } from '../../shared/queues.js';
 
 /**
  * Refuses new misses while more than `maxDepth` jobs wait. The waiting count is sampled at most

@@ -1,16 +1,13 @@
-import type { Queue } from 'bullmq';
 import type { Applicant } from '../../shared/applicant.js';
+import type { KeySpace } from '../../shared/keys.js';
 import type { PublicIds } from '../../shared/public-id.js';
-import type { ScoreJobData, ScoreJobResult } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
-import { ScoringFailed } from '../errors.js';
+import { ScoringFailed } from '../../shared/errors.js';
 import type { BatchStore } from '../jobs/batch-store.js';
 import type { ClientBudget } from './client-budget.js';
-import type { MissResolver } from './miss-resolver.js';
+import type { MissPath } from './miss-path.js';
 import { distinct, toQuestion, type Question } from './question.js';
-
-export type ScoreQueue = Queue<ScoreJobData, ScoreJobResult>;
 
 export type SingleAnswer = { kind: 'scored'; score: Score; cache: 'HIT' | 'MISS' } | { kind: 'pending'; jobId: string };
 
@@ -26,7 +23,7 @@ export interface ScoreOptions {
 
 export interface ScorerDeps {
   cache: ScoreCache;
-  misses: MissResolver;
+  misses: MissPath;
   /** Distinct uncached applicants per client (model work). */
   missLimit: ClientBudget;
   /** Queue-Redis writes per client: batch records, one unit per applicant. */
@@ -34,7 +31,7 @@ export interface ScorerDeps {
   batches: BatchStore;
   /** Names applicants for clients (opaque ids). */
   ids: PublicIds;
-  cachePrefix: string;
+  keys: KeySpace;
   modelVersion: string;
 }
 
@@ -50,7 +47,7 @@ export class Scorer {
   }
 
   question(applicant: Applicant): Question {
-    return toQuestion(applicant, this.deps.cachePrefix, this.deps.modelVersion, this.deps.ids);
+    return toQuestion(applicant, this.deps.keys, this.deps.modelVersion, this.deps.ids);
   }
 
   async score(applicant: Applicant, { waitMs, requestId, client }: ScoreOptions): Promise<SingleAnswer> {
@@ -58,9 +55,9 @@ export class Scorer {
     const cached = await this.deps.cache.read(question.key);
     if (cached) return { kind: 'scored', score: cached, cache: 'HIT' };
     await this.deps.missLimit.take(client);
-    const answer = (await this.deps.misses.resolve([question], waitMs, requestId)).get(question.code);
-    if (answer instanceof ScoringFailed) throw answer;
-    return answer ? { kind: 'scored', score: answer, cache: 'MISS' } : { kind: 'pending', jobId: question.id };
+    const outcome = (await this.deps.misses.resolve([question], waitMs, requestId)).get(question.code);
+    if (outcome?.kind === 'failed') throw new ScoringFailed(outcome.reason);
+    return outcome ? { kind: 'scored', score: outcome.score, cache: 'MISS' } : { kind: 'pending', jobId: question.id };
   }
 
   /**
@@ -82,12 +79,12 @@ export class Scorer {
       // Not waiting means a record for sure: refuse before any work is queued rather than after.
       if (waitMs === 0) await this.deps.writeLimit.take(client, questions.length);
       const resolution = await this.deps.misses.resolve(misses, waitMs, requestId);
-      for (const [code, answer] of resolution) {
-        if (answer instanceof ScoringFailed) {
+      for (const [code, outcome] of resolution) {
+        if (outcome.kind === 'failed') {
           const index = questions.findIndex((q) => q.code === code);
-          throw new ScoringFailed(`applicant ${index}: ${answer.reason}`);
+          throw new ScoringFailed(`applicant ${index}: ${outcome.reason}`);
         }
-        answers.set(code, answer);
+        answers.set(code, outcome.score);
       }
     }
     if (answers.size === unique.length) {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../shared/config.js';
-import { applicantCode, claimKey, scoreKey } from '../../shared/keys.js';
+import { applicantCode, KeySpace } from '../../shared/keys.js';
 import { PublicIds } from '../../shared/public-id.js';
 import { deriveKey } from '../../shared/secrets.js';
 import { applicantAt } from '../applicants.js';
@@ -65,26 +65,27 @@ export async function measureMemory(
   const applicantIds = Array.from({ length: ctx.settings.hitPool }, (_, i) =>
     publicIds.forApplicant(modelVersion, applicantCode(applicantAt(i))),
   );
-  const { cachePrefix } = stack.namespace;
-  const keys = applicantIds.map((applicantId) => scoreKey(cachePrefix, modelVersion, applicantId));
+  const { cachePrefix, queuePrefix } = stack.namespace;
+  const keySpace = KeySpace.of(loadConfig({ CACHE_PREFIX: cachePrefix, QUEUE_PREFIX: queuePrefix }));
+  const keys = applicantIds.map((applicantId) => keySpace.score(modelVersion, applicantId));
   const asWritten = await ctx.redis.memoryUsage(keys);
   const missing = asWritten.filter((bytes) => bytes === 0).length;
   if (missing > 0) throw new Error(`${missing} of ${keys.length} hit-pool answers not found under ${cachePrefix}`);
 
-  const defaultPrefix = loadConfig({}).CACHE_PREFIX;
-  const lookalike = '~'.repeat(defaultPrefix.length);
-  const renamed = applicantIds.map((applicantId) => scoreKey(lookalike, modelVersion, applicantId));
+  const defaults = KeySpace.of(loadConfig({}));
+  const lookalike = new KeySpace('~'.repeat(defaults.cachePrefix.length), defaults.bookkeepingPrefix);
+  const renamed = applicantIds.map((applicantId) => lookalike.score(modelVersion, applicantId));
   const sized = summarize(await productionSized(ctx.redis, keys, renamed));
 
   const claims = (
-    await ctx.redis.memoryUsage(applicantIds.map((applicantId) => claimKey(cachePrefix, modelVersion, applicantId)))
+    await ctx.redis.memoryUsage(applicantIds.map((applicantId) => keySpace.claim(modelVersion, applicantId)))
   ).filter((bytes) => bytes > 0);
   return {
     entries: sized.count,
     meanBytes: sized.mean,
     minBytes: sized.min,
     maxBytes: sized.max,
-    exampleKey: scoreKey(defaultPrefix, modelVersion, applicantIds[0]!),
+    exampleKey: defaults.score(modelVersion, applicantIds[0]!),
     asWritten: { prefix: cachePrefix, meanBytes: summarize(asWritten).mean },
     claimBytes: claims.length ? summarize(claims).mean : null,
   };

@@ -1,5 +1,6 @@
 import { QueueKeys } from 'bullmq';
-import { batchKey, claimKey, scoreKey } from '../../shared/keys.js';
+import { loadConfig } from '../../shared/config.js';
+import { KeySpace } from '../../shared/keys.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
 import type { BenchRedis, Namespace } from '../bench-redis.js';
 
@@ -47,13 +48,17 @@ export class KeyCensus {
 
   async count(): Promise<KeyCounts> {
     const { cachePrefix, queuePrefix } = this.namespace;
-    const [cacheKeys, queueKeys] = await Promise.all([
+    const keySpace = KeySpace.of(loadConfig({ CACHE_PREFIX: cachePrefix, QUEUE_PREFIX: queuePrefix }));
+    const [answerKeys, bookkeepingKeys, queueKeys] = await Promise.all([
       this.redis.keysMatching(`${cachePrefix}:*`),
+      this.redis.keysMatching(`${keySpace.bookkeepingPrefix}:*`),
       this.redis.keysMatching(`${queuePrefix}:*`),
     ]);
-    const claims = claimKey(cachePrefix, this.modelVersion, '');
-    const batches = batchKey(cachePrefix, '');
-    const answers = scoreKey(cachePrefix, this.modelVersion, '');
+    // The bookkeeping prefix may lie under the cache prefix (a bench namespace's does): count each key once.
+    const cacheKeys = [...new Set([...answerKeys, ...bookkeepingKeys])];
+    const claims = keySpace.claim(this.modelVersion, '');
+    const batches = keySpace.batch('');
+    const answers = keySpace.score(this.modelVersion, '');
     const jobs = `${queuePrefix}:${SCORE_QUEUE}:`;
     const counts = { answers: 0, claims: 0, batchRecords: 0, jobs: 0, queue: 0, other: 0 };
     for (const key of cacheKeys) {

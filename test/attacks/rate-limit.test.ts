@@ -42,7 +42,7 @@ describe('the miss limit counts model work, per client (IPv6 by prefix)', () => 
   });
 
   it('IPv6 addresses of one /56 share one budget and one counter key', async () => {
-    const counters = `${stack.config.CACHE_PREFIX}:rl:miss:`;
+    const counters = stack.keys.rateLimit('miss', '');
     const before = (await keysUnder(stack.redis, counters)).length;
     // Ten addresses of 2001:db8:aa:bb00::/56, one miss each: the budget of 10 is spent...
     for (let i = 0; i < 10; i++) {

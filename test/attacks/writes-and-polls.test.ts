@@ -51,7 +51,7 @@ async function pollUntilFinished(stack: Stack, location: string): Promise<JobBod
 describe('writes and polls a client can cause are bounded', () => {
   let server: RedisServer;
   let stack: Stack;
-  const batchKeys = () => keysUnder(stack.redis, `${stack.config.CACHE_PREFIX}:batch:`);
+  const batchKeys = () => keysUnder(stack.redis, stack.keys.batch(''));
 
   beforeAll(async () => {
     // A private server: INFO commandstats counts every client of the server, so no other test may share it.
@@ -166,9 +166,7 @@ describe('a finished batch is stored once', () => {
       reportFigures('10 polls of a finished 1,000-applicant batch', {
         redisCalls: calls.total,
         hgetall: calls.hgetall,
-        recordBytes: Number(
-          await admin.memory('USAGE', `${stack.config.CACHE_PREFIX}:batch:${location.split('/').at(-1)}`),
-        ),
+        recordBytes: Number(await admin.memory('USAGE', stack.keys.batch(location.split('/').at(-1)!))),
       });
       // Before: every poll re-read the 1,000 answers (10,000 HGETALL). Now: the record, a counter, and
       // the background traffic of the queue and worker; 10 polls stay far below one batch's size.

@@ -2,7 +2,6 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway } from '../../api/gateway.js';
 import { pino } from 'pino';
-import { scoreKey } from '../../shared/keys.js';
 import { StartupError } from '../../shared/lifecycle.js';
 import { createRedis } from '../../shared/redis.js';
 import type { Score } from '../../shared/score.js';
@@ -36,7 +35,7 @@ describe('the service on a 3-master Redis Cluster (REDIS_URL=redis+cluster://…
   let next = 0;
   const fresh = (n: number) => pool.slice(next, (next += n));
   const entryKey = (applicant: (typeof pool)[number]) =>
-    scoreKey(service.config.CACHE_PREFIX, service.modelVersion, service.publicId(applicant));
+    service.keys.score(service.modelVersion, service.publicId(applicant));
 
   beforeAll(async () => {
     cluster = await RedisCluster.start(3);

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { buildGateway, type Gateway } from '../../api/gateway.js';
 import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig, type Config } from '../../shared/config.js';
-import { applicantCode } from '../../shared/keys.js';
+import { applicantCode, KeySpace } from '../../shared/keys.js';
 import { PublicIds } from '../../shared/public-id.js';
 import { deriveKey } from '../../shared/secrets.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
@@ -52,6 +52,11 @@ export class InProcessService {
   }
 
   /** The first gateway's base URL. */
+  /** The service's Redis names, from its config. */
+  get keys(): KeySpace {
+    return KeySpace.of(this.config);
+  }
+
   get url(): string {
     const first = this.gateways[0];
     if (!first) throw new Error('no gateway started');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Applicant } from '../../shared/applicant.js';
-import { applicantCode, scoreKey } from '../../shared/keys.js';
+import { applicantCode } from '../../shared/keys.js';
 import type { Score } from '../../shared/score.js';
 import { ScoreCache } from '../../shared/score-cache.js';
 import type { ScoringWorker } from '../../worker/scoring-worker.js';
@@ -74,8 +74,7 @@ describe('rollout: workers of two model versions on one queue, a gateway per ver
     return new Map(keys.map((key, i) => [key, entries[i]]));
   }
 
-  const keyOf = (version: string, code: string) =>
-    scoreKey(older.config.CACHE_PREFIX, version, older.publicIdOf(version, code));
+  const keyOf = (version: string, code: string) => older.keys.score(version, older.publicIdOf(version, code));
 
   beforeAll(async () => {
     copy = await copyModelAsNewVersion('rollout test: same weights, another file');

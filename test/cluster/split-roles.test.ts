@@ -3,7 +3,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway } from '../../api/gateway.js';
 import { loadConfig, type Config } from '../../shared/config.js';
-import { scoreKey } from '../../shared/keys.js';
 import { StartupError } from '../../shared/lifecycle.js';
 import type { Score } from '../../shared/score.js';
 import { loadModel, startScoringWorker } from '../../worker/scoring-worker.js';
@@ -104,26 +103,26 @@ describe('split roles: cache on an evicting Redis (CACHE_REDIS_URL), queue on a 
 
   it('cached answers land on the cache Redis alone; BullMQ keys, claims and batch records on the queue Redis alone', async () => {
     await stack.post('/jobs', { applicants: applicants.slice(30, 35) });
-    const prefix = stack.config.CACHE_PREFIX;
-    const answers = `${prefix}:${stack.gateway.modelVersion}:`;
+    const keys = stack.keys;
+    const answers = keys.score(stack.gateway.modelVersion, '');
     const queuePrefix = stack.config.QUEUE_PREFIX;
 
     const onCache = {
       answers: await keysUnder(cacheReads, answers),
       queue: await keysUnder(cacheReads, queuePrefix),
-      claims: await keysUnder(cacheReads, `${prefix}:claim:`),
-      batches: await keysUnder(cacheReads, `${prefix}:batch:`),
+      claims: await keysUnder(cacheReads, keys.claim(stack.gateway.modelVersion, '')),
+      batches: await keysUnder(cacheReads, keys.batch('')),
     };
     const onQueue = {
       answers: await keysUnder(queueReads, answers),
       queue: await keysUnder(queueReads, queuePrefix),
-      claims: await keysUnder(queueReads, `${prefix}:claim:`),
-      batches: await keysUnder(queueReads, `${prefix}:batch:`),
+      claims: await keysUnder(queueReads, keys.claim(stack.gateway.modelVersion, '')),
+      batches: await keysUnder(queueReads, keys.batch('')),
     };
 
     expect(onCache.answers).toEqual(
       expect.arrayContaining(
-        applicants.slice(0, 12).map((a) => scoreKey(prefix, stack.gateway.modelVersion, stack.publicId(a))),
+        applicants.slice(0, 12).map((a) => keys.score(stack.gateway.modelVersion, stack.publicId(a))),
       ),
     );
     expect({ ...onCache, answers: [] }).toEqual({ answers: [], queue: [], claims: [], batches: [] });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scoreKey } from '../../shared/keys.js';
 import { applicantNumber } from '../support/applicants.js';
 import { reportFigures } from '../support/figures.js';
 import { send } from '../support/http-load.js';
@@ -105,7 +104,7 @@ describe('fault: a Redis that evicts keys', () => {
       expect(hit.headers?.get('x-cache')).toBe('HIT');
       expect(hit.body).toEqual(miss.body);
       const version = (miss.body as { model_version: string }).model_version;
-      const cacheKey = scoreKey(fleet.namespace.cachePrefix, version, fleet.publicId(applicant, version));
+      const cacheKey = fleet.keys.score(version, fleet.publicId(applicant, version));
       expect(await cacheRedis.exists(cacheKey)).toBe(1);
       expect(await fleet.redis.exists(cacheKey)).toBe(0);
       expect(await keysUnder(cacheRedis, fleet.namespace.queuePrefix)).toEqual([]);
@@ -119,7 +118,7 @@ describe('fault: a Redis that evicts keys', () => {
       const first = await send({ label: 'miss', url: `${base}/scores`, body: applicant, budgetMs: 10_000 });
       expect(first.status).toBe(200);
       const version = (first.body as { model_version: string }).model_version;
-      const cacheKey = scoreKey(fleet.namespace.cachePrefix, version, fleet.publicId(applicant, version));
+      const cacheKey = fleet.keys.score(version, fleet.publicId(applicant, version));
       const cacheRedis = evicting.client();
 
       // Filler under a prefix of the test's own, written until the LRU has dropped the cached answer.

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Applicant } from '../../shared/applicant.js';
-import { scoreKey } from '../../shared/keys.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
 import { loadModel } from '../../worker/scoring-worker.js';
@@ -57,7 +56,7 @@ class HangingModel implements ScoringModel {
 
 /** Cached answers of one model version (not batch records or other bookkeeping under the prefix). */
 const cachedAnswerKeys = (stack: Stack, modelVersion: string) =>
-  keysUnder(stack.redis, scoreKey(stack.config.CACHE_PREFIX, modelVersion, ''));
+  keysUnder(stack.redis, stack.keys.score(modelVersion, ''));
 
 const stacks: Stack[] = [];
 async function startStack(env: Record<string, string>): Promise<Stack> {

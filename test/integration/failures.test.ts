@@ -1,7 +1,4 @@
-import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCORE_QUEUE } from '../../shared/queues.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { OwnRedis } from '../support/redis.js';
 import { Stack } from '../support/stack.js';
@@ -51,18 +48,14 @@ describe('when the parts behind the gateway fail', () => {
     const stack = await Stack.start({ JOB_ATTEMPTS: '3', JOB_BACKOFF_MS: '10', SYNC_WAIT_MS: LONG_SYNC_WAIT_MS });
     cleanups.push(() => stack.stop());
     let attempts = 0;
-    const failing = new Worker(
-      SCORE_QUEUE,
-      async () => {
+    // The service's own worker (it publishes each job's final outcome), with a model that always throws.
+    await stack.startWorker({
+      version: stack.gateway.modelVersion,
+      score: () => {
         attempts += 1;
-        throw new Error('model exploded');
+        return Promise.reject(new Error('model exploded'));
       },
-      {
-        connection: new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null }),
-        prefix: stack.config.QUEUE_PREFIX,
-      },
-    );
-    cleanups.push(() => failing.close());
+    });
 
     const response = await stack.post('/probabilities', applicantNumber(7));
     expect(response.status).toBe(502);

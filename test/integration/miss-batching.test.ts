@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Applicant } from '../../shared/applicant.js';
-import { claimKey, applicantCode } from '../../shared/keys.js';
+import { applicantCode } from '../../shared/keys.js';
 import type { Score } from '../../shared/score.js';
 import { loadModel } from '../../worker/scoring-worker.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
@@ -76,9 +76,7 @@ describe('misses gathered into batches before the queue (MISS_BATCH_WAIT_MS, MIS
   it('a job carries the applicants meaningfully for Bull Board: name with count and request, sealed items, model version', async () => {
     const applicants = freshApplicants(5);
     await Promise.all(applicants.map((a) => stack.post('/scores', a)));
-    const holder = await stack.redis.get(
-      claimKey(stack.config.CACHE_PREFIX, stack.gateway.modelVersion, stack.publicId(applicants[0]!)),
-    );
+    const holder = await stack.redis.get(stack.keys.claim(stack.gateway.modelVersion, stack.publicId(applicants[0]!)));
     const job = await stack.gateway.queue.getJob(holder!);
     // The name says how many and for which request, nothing about a person; the applicants are sealed.
     expect(job?.name).toMatch(/^score \d+ applicants? · req [0-9a-f-]{36}( \(\+\d+\))?$/);

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimKey } from '../../shared/keys.js';
 import { applicantNumber } from '../support/applicants.js';
 import { HTTP_LANES } from '../support/lanes.js';
 import { Stack } from '../support/stack.js';
@@ -41,7 +40,7 @@ describe.each(HTTP_LANES)(
       const response = await stack.post('/decisions', applicant, { 'x-request-id': 'trace-abc-123' });
       expect(response.status).toBe(202);
       expect(response.headers.get('x-request-id')).toBe('trace-abc-123');
-      const claim = claimKey(stack.config.CACHE_PREFIX, stack.gateway.modelVersion, stack.publicId(applicant));
+      const claim = stack.keys.claim(stack.gateway.modelVersion, stack.publicId(applicant));
       const job = await stack.gateway.queue.getJob((await stack.redis.get(claim))!);
       expect(job?.data.requestIds).toEqual(['trace-abc-123']);
     });

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { scoreKey } from '../../shared/keys.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { HTTP_LANES } from '../support/lanes.js';
 import { Stack } from '../support/stack.js';
@@ -85,7 +84,7 @@ describe.each(HTTP_LANES)('scoring over a real Redis, queue and model ($lane)', 
   it('a miss writes one hash with all answers, the model version and a TTL within the jittered range', async () => {
     const applicant = freshApplicant();
     await stack.post('/decisions', applicant);
-    const key = scoreKey(stack.config.CACHE_PREFIX, stack.gateway.modelVersion, stack.publicId(applicant));
+    const key = stack.keys.score(stack.gateway.modelVersion, stack.publicId(applicant));
     const hash = await stack.redis.hgetall(key);
     expect(Object.keys(hash).sort()).toEqual(['d', 'p', 'r', 'v']);
     expect(hash.v).toBe(stack.gateway.modelVersion);
@@ -107,7 +106,7 @@ describe.each(HTTP_LANES)('scoring over a real Redis, queue and model ($lane)', 
   it('an expired answer is scored again even though its completed job is still kept', async () => {
     const applicant = freshApplicant();
     await stack.post('/decisions', applicant);
-    const key = scoreKey(stack.config.CACHE_PREFIX, stack.gateway.modelVersion, stack.publicId(applicant));
+    const key = stack.keys.score(stack.gateway.modelVersion, stack.publicId(applicant));
     await stack.redis.del(key);
 
     const again = await stack.post('/decisions', applicant);

@@ -6,10 +6,14 @@ import { Redis } from 'ioredis';
 /** The machine's shared Redis; tests keep to their own prefixes there and never flush it. */
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 
-/** A namespace of one test file: cache prefix and queue prefix, so files never see each other's keys. */
+/**
+ * A namespace of one test file: cache prefix and queue prefix, so files never see each other's keys.
+ * The bookkeeping prefix derived from this queue prefix (`t…:bk`, see Config.BOOKKEEPING_PREFIX) lies
+ * under the cache prefix, so removing `${cachePrefix}:` removes claims, batch records and counters too.
+ */
 export function testNamespace(): { cachePrefix: string; queuePrefix: string } {
   const id = randomUUID().slice(0, 8);
-  return { cachePrefix: `t${id}`, queuePrefix: `{tq${id}}` };
+  return { cachePrefix: `t${id}`, queuePrefix: `{t${id}}` };
 }
 
 export async function freePort(): Promise<number> {

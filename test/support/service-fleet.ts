@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Applicant } from '../../shared/applicant.js';
-import { applicantCode, scoreKey } from '../../shared/keys.js';
+import { loadConfig } from '../../shared/config.js';
+import { applicantCode, KeySpace } from '../../shared/keys.js';
 import { PublicIds } from '../../shared/public-id.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
@@ -38,6 +39,11 @@ export class ServiceFleet {
     this.redis.on('error', () => undefined);
     this.queue = new Queue(SCORE_QUEUE, { connection: this.redis, prefix: this.namespace.queuePrefix });
     this.queue.on('error', () => undefined);
+  }
+
+  /** The fleet's Redis names, as its processes derive them from their environment. */
+  get keys(): KeySpace {
+    return KeySpace.of(loadConfig(this.envFor()));
   }
 
   /** The secret the fleet's processes share unless a test sets its own. */
@@ -114,14 +120,12 @@ export class ServiceFleet {
   /** The cached answers of `applicants` under `modelVersion`, in order (undefined where none). */
   cachedAnswers(applicants: readonly Applicant[], modelVersion: string): Promise<Array<Score | undefined>> {
     const cache = new ScoreCache(this.redis, { ttlS: 1, jitterS: 0 });
-    return cache.readMany(
-      applicants.map((a) => scoreKey(this.namespace.cachePrefix, modelVersion, this.publicId(a, modelVersion))),
-    );
+    return cache.readMany(applicants.map((a) => this.keys.score(modelVersion, this.publicId(a, modelVersion))));
   }
 
   /** How many answers are cached under `modelVersion` (score entries only, not batch records or claims). */
   async cachedCount(modelVersion: string): Promise<number> {
-    const prefix = scoreKey(this.namespace.cachePrefix, modelVersion, '');
+    const prefix = this.keys.score(modelVersion, '');
     return (await keysUnder(this.redis, prefix)).length;
   }
 

@@ -4,10 +4,11 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildGateway, type Gateway } from '../../api/gateway.js';
+import type { MissPathSeams } from '../../api/scoring/miss-path.js';
 import { createHttpServer } from '../../api/http/server.js';
 import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig, type Config } from '../../shared/config.js';
-import { applicantCode } from '../../shared/keys.js';
+import { applicantCode, KeySpace } from '../../shared/keys.js';
 import { PublicIds } from '../../shared/public-id.js';
 import { JobSeal, type SealedItems } from '../../shared/job-seal.js';
 import { SCORE_QUEUE, type ScoreJobData } from '../../shared/queues.js';
@@ -65,7 +66,11 @@ export class Stack {
   static readonly SERVICE_SECRET: string = TEST_PROCESS_ENV.SERVICE_SECRET;
 
   /** `log` receives the gateway's and the workers' lines (silent unless a test reads them). */
-  static async start(env: Record<string, string> = {}, log: Logger = silent): Promise<Stack> {
+  static async start(
+    env: Record<string, string> = {},
+    log: Logger = silent,
+    seams: MissPathSeams = {},
+  ): Promise<Stack> {
     const { cachePrefix, queuePrefix } = testNamespace();
     const config = loadConfig({
       REDIS_URL,
@@ -77,7 +82,7 @@ export class Stack {
       SERVICE_SECRET: Stack.SERVICE_SECRET,
       ...env,
     });
-    const gateway = buildGateway(config, log);
+    const gateway = buildGateway(config, log, seams);
     await gateway.whenReady();
     const server = await listen(gateway, config);
     return new Stack(config, gateway, server, new Redis(config.REDIS_URL, { lazyConnect: true }), log);
@@ -87,8 +92,8 @@ export class Stack {
    * A second gateway replica on the same Redis, queue and prefixes (another port), as a load
    * balancer would run it beside the first; stopped with the stack.
    */
-  async startPeerGateway(): Promise<{ url: string; gateway: Gateway }> {
-    const gateway = buildGateway(this.config, this.log);
+  async startPeerGateway(seams: MissPathSeams = {}): Promise<{ url: string; gateway: Gateway }> {
+    const gateway = buildGateway(this.config, this.log, seams);
     await gateway.whenReady();
     const server = await listen(gateway, this.config);
     this.peers.push({ gateway, server });
@@ -108,6 +113,11 @@ export class Stack {
   /** A job's applicants, unsealed as the worker does (job data holds them sealed). */
   jobItems(data: ScoreJobData): SealedItems {
     return new JobSeal(deriveKey(this.config.SERVICE_SECRET!, 'job-seal')).unseal(data.sealed);
+  }
+
+  /** The stack's Redis names, from its config. */
+  get keys(): KeySpace {
+    return KeySpace.of(this.config);
   }
 
   get url(): string {

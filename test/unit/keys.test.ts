@@ -5,7 +5,8 @@ import {
   PERSONAL_STATUS_AND_SEX,
   PRESENT_EMPLOYMENT_SINCE,
 } from '../../shared/applicant.js';
-import { applicantCode, scoreKey } from '../../shared/keys.js';
+import { loadConfig } from '../../shared/config.js';
+import { applicantCode, KeySpace } from '../../shared/keys.js';
 import { ApplicantEncoding, encodingCode } from '../../shared/model-encoding.js';
 import { newScoreJobId } from '../../shared/queues.js';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
@@ -133,10 +134,25 @@ describe("encodingCode (the key function, given another model's encoding)", () =
   });
 });
 
-describe('scoreKey and job ids', () => {
+describe('KeySpace and job ids', () => {
   it('carry the model version, so a new model never reads an old answer', () => {
-    expect(scoreKey('s', '1a2b3c4d', '3030002')).toBe('s:1a2b3c4d:3030002');
-    expect(scoreKey('s', 'ffffffff', '3030002')).not.toBe(scoreKey('s', '1a2b3c4d', '3030002'));
+    const keys = new KeySpace('s', 'scoring:bk');
+    expect(keys.score('1a2b3c4d', '3030002')).toBe('s:1a2b3c4d:3030002');
+    expect(keys.score('ffffffff', '3030002')).not.toBe(keys.score('1a2b3c4d', '3030002'));
+  });
+
+  it('default config: queue bookkeeping lives under its own prefix, beside the queue but without its hash tag', () => {
+    const keys = KeySpace.of(loadConfig({}));
+    const bookkeeping = [keys.claim('1a2b3c4d', 'x'), keys.batch('b'), keys.rateLimit('miss', 'c')];
+    // The defaults as the README and .env.example give them: CACHE_PREFIX=s, QUEUE_PREFIX={scoring}.
+    expect(bookkeeping).toEqual(['scoring:bk:claim:1a2b3c4d:x', 'scoring:bk:batch:b', 'scoring:bk:rl:miss:c']);
+    expect(bookkeeping.some((key) => key.startsWith('s:'))).toBe(false);
+  });
+
+  it('BOOKKEEPING_PREFIX set: every bookkeeping key under it; a hash tag in it is refused', () => {
+    const keys = KeySpace.of(loadConfig({ BOOKKEEPING_PREFIX: 'ops:q' }));
+    expect(keys.claim('v', 'id')).toBe('ops:q:claim:v:id');
+    expect(() => loadConfig({ BOOKKEEPING_PREFIX: '{ops}' })).toThrow(/BOOKKEEPING_PREFIX/);
   });
 
   it('job ids hold no colon (BullMQ forbids it) and never repeat', () => {

@@ -14,8 +14,12 @@ function recordingFlush() {
   let hold = false;
   const flush = (batch: Item[], requestIds: string[]) => {
     batches.push({ ids: batch.map((item) => item.id), requestIds });
-    if (!hold) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => release.push((error) => (error ? reject(error) : resolve())));
+    // Each item goes to a job named after the batch it went in (the first batch is job-0).
+    const routes = new Map(batch.map((item) => [item.id, `job-${batches.length - 1}`]));
+    if (!hold) return Promise.resolve(routes);
+    return new Promise<Map<string, string>>((resolve, reject) =>
+      release.push((error) => (error ? reject(error) : resolve(routes))),
+    );
   };
   return {
     batches,
@@ -107,7 +111,19 @@ describe('MissBatcher: gathers concurrent misses into batches', () => {
     await tick();
     expect(recorder.batches.map((b) => b.ids)).toEqual([['a', 'b']]);
     recorder.releaseAll();
-    await Promise.all([...done, whileInFlight]);
+    // Each request learns the job of every item it asked for, its own or one it joined.
+    expect(await Promise.all([...done, whileInFlight])).toEqual([
+      new Map([
+        ['a', 'job-0'],
+        ['b', 'job-0'],
+      ]),
+      new Map([['a', 'job-0']]),
+      new Map([
+        ['b', 'job-0'],
+        ['a', 'job-0'],
+      ]),
+      new Map([['a', 'job-0']]),
+    ]);
     // Once accepted, the item is no longer held here: a later miss goes again (the claim dedupes it).
     const again = misses.submit(items('a'));
     await tick();
@@ -127,7 +143,7 @@ describe('MissBatcher: gathers concurrent misses into batches', () => {
     await expect(failing).rejects.toThrow('redis down');
     await tick();
     recorder.releaseAll();
-    await expect(next).resolves.toBeUndefined();
+    await expect(next).resolves.toEqual(new Map([['b', 'job-1']]));
     expect(recorder.batches.map((b) => b.ids)).toEqual([['a'], ['b']]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Applicant } from '../../shared/applicant.js';
-import { InvalidInput } from '../../api/errors.js';
+import { InvalidInput } from '../../shared/errors.js';
 import { parseInput } from '../../api/http/validation.js';
 import { EXAMPLE_APPLICANT } from '../support/applicants.js';
 

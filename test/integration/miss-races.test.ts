@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Applicant } from '../../shared/applicant.js';
+import type { Score } from '../../shared/score.js';
+import type { ScoringModel } from '../../worker/credit-model.js';
+import { loadModel } from '../../worker/scoring-worker.js';
+import { expectedAnswer, readOracleManifest } from '../oracle/manifest-scorer.js';
+import { applicantNumber } from '../support/applicants.js';
+import { Stack } from '../support/stack.js';
+import { waitUntil } from '../support/wait.js';
+
+const manifest = readOracleManifest();
+
+/** A point one process is held at until the test opens it; `entered` resolves when something reached it. */
+function gate() {
+  let open!: () => void;
+  let enter!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const entered = new Promise<void>((resolve) => (enter = resolve));
+  return {
+    entered,
+    open,
+    hold: async () => {
+      enter();
+      await opened;
+    },
+  };
+}
+
+/** The real model, recording the applicants of every run (to count the runs an applicant was in). */
+function recording(
+  model: ScoringModel,
+  before?: (run: number) => Promise<void>,
+): ScoringModel & { runs: Applicant[][] } {
+  const runs: Applicant[][] = [];
+  return {
+    runs,
+    version: model.version,
+    score: async (applicants) => {
+      runs.push([...applicants]);
+      await before?.(runs.length);
+      return model.score(applicants);
+    },
+  };
+}
+
+const runsWith = (runs: Applicant[][], applicant: Applicant) =>
+  runs.filter((run) => run.some((a) => JSON.stringify(a) === JSON.stringify(applicant))).length;
+
+describe('miss path races between gateways and the queue events', () => {
+  let stack: Stack | undefined;
+  afterEach(async () => {
+    await stack?.stop();
+    stack = undefined;
+  });
+
+  it('claim then add: a second gateway that sees the claim before its job exists waits on it -> one model run', async () => {
+    const held = gate();
+    let first = true;
+    stack = await Stack.start({ MISS_BATCH_WAIT_MS: '0' }, undefined, {
+      beforeAdd: async () => {
+        if (!first) return;
+        first = false;
+        await held.hold();
+      },
+    });
+    const model = recording(await loadModel(stack.config));
+    await stack.startWorker(model);
+    const peer = await stack.startPeerGateway();
+    const applicant = applicantNumber(7);
+
+    const one = stack.post('/scores', applicant);
+    await held.entered;
+    const two = fetch(`${peer.url}/scores`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(applicant),
+    });
+    // The peer has decided once it coalesced onto the claim or had the model run the applicant itself.
+    await waitUntil('the peer gateway to coalesce or add its own job', async () => {
+      const coalesced = (await peer.gateway.metrics.jobsCoalesced.get()).values[0]?.value ?? 0;
+      return coalesced > 0 || runsWith(model.runs, applicant) > 0;
+    });
+    held.open();
+    const [a, b] = await Promise.all([one, two]);
+
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const expected = expectedAnswer(manifest, applicant);
+    for (const body of (await Promise.all([a.json(), b.json()])) as Score[]) {
+      expect(Math.abs(body.probability - expected.probability)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
+    }
+    await waitUntil('the queue to settle', async () => {
+      const counts = await stack!.gateway.queue.getJobCounts('waiting', 'active', 'delayed');
+      return Object.values(counts).every((n) => n === 0);
+    });
+    expect(runsWith(model.runs, applicant)).toBe(1);
+  });
+
+  it('a failed event settles only the waits on the failed job: a request that moved to a new job gets its answer', async () => {
+    const failedHeld = gate();
+    const secondRun = gate();
+    stack = await Stack.start({ JOB_ATTEMPTS: '1', MISS_BATCH_WAIT_MS: '0', SYNC_WAIT_MS: '8000' }, undefined, {
+      beforeFailed: () => failedHeld.hold(),
+    });
+    const real = await loadModel(stack.config);
+    const model = recording(real, async (run) => {
+      if (run === 1) throw new Error('the first run breaks');
+      await secondRun.hold();
+    });
+    await stack.startWorker(model);
+    const applicant = applicantNumber(11);
+
+    // A waits on the first job, which fails; the gateway holds that failed event.
+    const a = stack.post('/scores', applicant);
+    await failedHeld.entered;
+    // B arrives after the failure: the claim's job has failed, so B takes it over with a new job.
+    const b = stack.post('/scores', applicant);
+    await secondRun.entered;
+    // The failed event of the first job now reaches the waits; then the second job answers.
+    failedHeld.open();
+    const aResponse = await a;
+    secondRun.open();
+    const bResponse = await b;
+
+    expect(aResponse.status).toBe(502);
+    expect(bResponse.status).toBe(200);
+    const body = (await bResponse.json()) as Score;
+    expect(Math.abs(body.probability - expectedAnswer(manifest, applicant).probability)).toBeLessThanOrEqual(
+      0.5e-6 + 1e-12,
+    );
+    expect(model.runs).toHaveLength(2);
+  });
+});
