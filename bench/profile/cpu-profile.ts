@@ -35,10 +35,11 @@ export interface ProfileSummary {
 function frameName({ functionName, url, lineNumber }: CpuProfile['nodes'][number]['callFrame']): string {
   const name = functionName || '(anonymous)';
   if (!url) return name;
-  const file = url
-    .replace(/^file:\/\//, '')
-    .replace(/^.*\/node_modules\//, '')
-    .replace(/^.*\/dist\//, 'dist/');
+  const path = url.replace(/^file:\/\//, '');
+  // A dependency by its package path, the project's own code by its place under dist/.
+  const file = path.includes('/node_modules/')
+    ? path.replace(/^.*\/node_modules\//, '')
+    : path.replace(/^.*\/dist\//, 'dist/');
   return `${name} (${file}:${lineNumber + 1})`;
 }
 
