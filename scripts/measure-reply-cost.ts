@@ -99,6 +99,7 @@ async function measure(ctx: BenchContext, gateways: number, rate: number, second
 
 function report(rounds: Measured[][], rate: number, seconds: number): string {
   const ratios = rounds.map(([one, three]) => three!.meanUs / one!.meanUs);
+  const listener = rounds.map(([, three]) => three!.listenerUsPerAnswer!);
   const mid = median(ratios)!;
   const fmt = (us: number) => us.toFixed(0);
   return [
@@ -120,8 +121,13 @@ function report(rounds: Measured[][], rate: number, seconds: number): string {
       'so about twice that figure is in its µs per own miss; with answers routed only to the gateways that wait for ' +
       'them it should be close to 0. CPU is read in 10 ms ticks: short runs are coarse.',
     '',
-    `Median ratio **${mid.toFixed(2)}** (spread ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}), ` +
-      `target ≤ ${GOAL}: **${mid <= GOAL ? 'met' : 'missed'}**.`,
+    `Median ratio of the totals **${mid.toFixed(2)}** (spread ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}), ` +
+      `issue's target ≤ ${GOAL}: ${mid <= GOAL ? 'within it' : 'above it'}. The totals are confounded: with three ` +
+      'gateways the one worker gets three times the misses and gathers more of them per job, so there are fewer ' +
+      'events per miss, and a busier gateway wakes up less often per miss. The idle gateway’s figure is the direct ' +
+      `one: answers that are not its own cost each driven gateway about **${fmt(2 * median(listener)!)} µs per own ` +
+      `miss** (2 × the median ${median(listener)!.toFixed(0)} µs; spread ${Math.min(...listener).toFixed(0)}–` +
+      `${Math.max(...listener).toFixed(0)} µs per answer).`,
     '',
   ].join('\n');
 }

@@ -100,6 +100,14 @@ export function renderProfile(profile: MissProfile, date: string, commit: string
         ['l', 'r', 'r'],
         summary.top.map((t) => [`\`${t.name}\``, ms(t.selfMs), `${(t.share * 100).toFixed(1)} %`]),
       ),
+      '',
+      'By module (each sample charged to the nearest frame of a package or of our own code):',
+      '',
+      ...table(
+        ['Module', 'ms', 'Share'],
+        ['l', 'r', 'r'],
+        summary.topModules.map((t) => [`\`${t.name}\``, ms(t.selfMs), `${(t.share * 100).toFixed(1)} %`]),
+      ),
     );
   }
   return `${lines.join('\n')}\n`;
