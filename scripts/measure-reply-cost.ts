@@ -14,7 +14,7 @@
  * the same with 1 or 3 gateways, so the difference between the two figures is what a gateway pays
  * for answers that are not its own; the ratio of the totals is the issue's figure, the difference in
  * µs says how much that is. The 3-gateway runs add a fourth gateway with no traffic: its CPU per
- * answer of the others is that cost measured directly. Writes reply-cost-<date>.md into bench/results/ (or DIR).
+ * answer of the others (less its CPU over an idle stretch before the run) is that cost measured directly. Writes reply-cost-<date>.md into bench/results/ (or DIR).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ import { FULL, serviceEnvFrom } from '../bench/settings.js';
 const GATEWAY_COUNTS = [1, 3] as const;
 const WARMUP_S = 2;
 const GOAL = 1.3;
+/** How long the idle gateway's own background CPU is measured before each 3-gateway run. */
+const IDLE_S = 4;
 
 interface Measured {
   gateways: number;
@@ -74,9 +76,15 @@ async function measure(ctx: BenchContext, gateways: number, rate: number, second
     };
     await drive(WARMUP_S);
     await stack.forgetAnswers();
+    // What the idle gateway spends with no answers to learn about (timers, probes), per second: taken off its figure.
+    const idleFrom = listening ? cpuSeconds(stack.gatewayPids[gateways]!) : 0;
+    if (listening) await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
+    const idlePerS = listening ? (cpuSeconds(stack.gatewayPids[gateways]!) - idleFrom) / IDLE_S : 0;
+    const started = performance.now();
     const before = stack.gatewayPids.map(cpuSeconds);
     const results = await drive(seconds);
     const after = stack.gatewayPids.map(cpuSeconds);
+    const elapsedS = (performance.now() - started) / 1000;
     await stack.idle();
     results.forEach((result, i) => {
       if (result.errors || result.unexpected || result.xCache?.MISS !== result.requests) {
@@ -87,7 +95,11 @@ async function measure(ctx: BenchContext, gateways: number, rate: number, second
     const misses = results.reduce((sum, result) => sum + result.requests, 0);
     return {
       gateways,
-      ...(listening ? { listenerUsPerAnswer: ((after[gateways]! - before[gateways]!) * 1e6) / misses } : {}),
+      ...(listening
+        ? {
+            listenerUsPerAnswer: ((after[gateways]! - before[gateways]! - idlePerS * elapsedS) * 1e6) / misses,
+          }
+        : {}),
       perGatewayUs,
       meanUs: perGatewayUs.reduce((sum, us) => sum + us, 0) / perGatewayUs.length,
       misses,
@@ -119,7 +131,8 @@ function report(rounds: Measured[][], rate: number, seconds: number): string {
     'The 3-gateway runs have a fourth gateway that gets no requests: its CPU per answer of the other three is what a ' +
       'gateway pays for an answer that is not its own. Each driven gateway pays it for the other two gateways’ misses, ' +
       'so about twice that figure is in its µs per own miss; with answers routed only to the gateways that wait for ' +
-      'them it should be close to 0. CPU is read in 10 ms ticks: short runs are coarse.',
+      `them it should be close to 0. The idle gateway's background CPU (measured for ${IDLE_S} s with no traffic before ` +
+      'the run) is taken off. CPU is read in 10 ms ticks: short runs are coarse.',
     '',
     `Median ratio of the totals **${mid.toFixed(2)}** (spread ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}), ` +
       `issue's target ≤ ${GOAL}: ${mid <= GOAL ? 'within it' : 'above it'}. The totals are confounded: with three ` +

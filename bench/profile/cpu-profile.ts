@@ -33,7 +33,7 @@ export interface ProfileSummary {
   /**
    * By module: each sample charged to the nearest frame of a package or of the project's own code
    * (so a socket write counts for pino, ioredis or the HTTP answer, whoever made it). Samples with
-   * no such frame count under Node's own frames, e.g. `node:internal/...`, or V8's pseudo-frames.
+   * no such frame count under V8's pseudo-frames ((idle), (program), (garbage collector)) or as Node's own.
    */
   topModules: SelfTime[];
 }
@@ -78,15 +78,12 @@ export function summarizeProfile(text: string, window: { fromUs: number; toUs: n
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
-  const owner = new Map<number, string>();
-  const moduleFor = (id: number): string => {
-    const known = owner.get(id);
-    if (known) return known;
+  const owner = new Map<number, string | undefined>();
+  const moduleFor = (id: number): string | undefined => {
+    if (owner.has(id)) return owner.get(id);
     const frame = nodes.get(id)?.callFrame;
     const parent = parents.get(id);
-    const own = frame && moduleOf(frame.url);
-    const found =
-      own ?? (parent !== undefined ? moduleFor(parent) : frame?.url ? frame.url : (frame?.functionName ?? '(unknown)'));
+    const found = (frame && moduleOf(frame.url)) ?? (parent !== undefined ? moduleFor(parent) : undefined);
     owner.set(id, found);
     return found;
   };
@@ -103,7 +100,8 @@ export function summarizeProfile(text: string, window: { fromUs: number; toUs: n
       const frame = nodes.get(id)?.callFrame;
       const name = frame ? frameName(frame) : '(unknown)';
       selfUs.set(name, (selfUs.get(name) ?? 0) + spentUs);
-      const module = moduleFor(id);
+      // No package or own frame on the stack: V8's pseudo-frames by name, the rest is Node's own work.
+      const module = moduleFor(id) ?? (name.startsWith('(') ? name : 'node (no package frame on the stack)');
       moduleUs.set(module, (moduleUs.get(module) ?? 0) + spentUs);
       samples += 1;
     }

@@ -41,5 +41,6 @@ describe('bench profile summary', () => {
     expect(summary.wholeProfile).toBe(true);
     expect(summary.samples).toBe(4);
     expect(summary.top.map((t) => t.name)).toContain('(idle)');
+    expect(summary.topModules.map((t) => t.name)).toEqual(['dist/api/handler.js', '(idle)']);
   });
 });
