@@ -101,7 +101,7 @@ export function summarizeProfile(text: string, window: { fromUs: number; toUs: n
       const name = frame ? frameName(frame) : '(unknown)';
       selfUs.set(name, (selfUs.get(name) ?? 0) + spentUs);
       // No package or own frame on the stack: V8's pseudo-frames by name, the rest is Node's own work.
-      const module = moduleFor(id) ?? (name.startsWith('(') ? name : 'node (no package frame on the stack)');
+      const module = moduleFor(id) ?? (frame && !frame.url ? name : 'node (no package frame on the stack)');
       moduleUs.set(module, (moduleUs.get(module) ?? 0) + spentUs);
       samples += 1;
     }
