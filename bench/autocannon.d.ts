@@ -33,6 +33,8 @@ declare module 'autocannon' {
       method?: string;
       headers?: Record<string, string>;
       requests?: Request[];
+      /** Called with each connection's client; it emits 'headers' with `{ headers: string[] }` per answer. */
+      setupClient?: (client: EventEmitter) => void;
     }
 
     interface Result {

@@ -61,6 +61,29 @@ export class BenchRedis {
     return field('used_cpu_user') + field('used_cpu_sys');
   }
 
+  /**
+   * Redis's CPU seconds and the commands it has executed so far (INFO commandstats, summed over
+   * commands). The INFO calls themselves are left out, so a run's delta is the commands its
+   * processes sent. Both count every client of that Redis.
+   */
+  async counters(): Promise<{ cpuSeconds: number; commands: number }> {
+    const [cpuSeconds, stats] = await Promise.all([this.cpuSeconds(), this.client.info('commandstats')]);
+    let commands = 0;
+    for (const [, name, calls] of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      if (name !== 'info') commands += Number(calls);
+    }
+    return { cpuSeconds, commands };
+  }
+
+  /**
+   * Deletes a namespace's cached answers and claims (everything under its cache prefix), so the
+   * service running in it meets every applicant as new again. Only between runs: the service must be
+   * idle, or a job still running would write its answer back.
+   */
+  async forgetAnswers({ cachePrefix }: Namespace): Promise<number> {
+    return this.deleteMatching(`${cachePrefix}:*`);
+  }
+
   /** MEMORY USAGE of each key, every field counted (SAMPLES 0); 0 for a key that does not exist. */
   async memoryUsage(keys: readonly string[]): Promise<number[]> {
     const pipeline = this.client.pipeline();

@@ -1,4 +1,6 @@
+import type { EventEmitter } from 'node:events';
 import autocannon from 'autocannon';
+import { runPacedLoad } from './paced-load.js';
 
 /**
  * A request body: fixed text (encoded once per connection, so it costs the load generator almost
@@ -22,10 +24,14 @@ export interface LoadSpec {
   /** Any other answer is counted as unexpected (a failure). */
   expectedStatus: number;
   timeoutS?: number;
-  /** Requests per second over all connections (a steady load, e.g. a soak); unset saturates. */
+  /** Requests per second over all connections, autocannon's way (each second's quota in a burst, e.g. a soak); unset saturates. */
   overallRate?: number;
+  /** Requests per second at evenly spaced moments (bench/paced-load.ts) instead of autocannon; unset saturates. */
+  pacedRate?: number;
   /** Called with each answer's status as it arrives, for counts while a long run is still going. */
   onResponse?: (status: number) => void;
+  /** Count answers by their X-Cache header (service runs): how a miss run proves every answer was a real miss. */
+  countXCache?: boolean;
 }
 
 export interface LatencySummary {
@@ -44,6 +50,8 @@ export interface LoadResult {
   errors: number;
   unexpected: number;
   statusCounts: Record<string, number>;
+  /** With countXCache: answers by X-Cache value (`none` when absent). */
+  xCache?: Record<string, number>;
 }
 
 /** autocannon notices the end of a run only at its next sample tick; keep that lag small. */
@@ -60,14 +68,23 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
 /**
  * Runs autocannon. Latencies are taken from each response (autocannon's own histogram keeps whole
  * milliseconds, too coarse for sub-millisecond hits), and throughput is responses over the time
- * from start to the last response.
+ * from start to the last response. With `pacedRate` the requests go out evenly spaced instead.
  */
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  if (spec.pacedRate) return runPacedLoad({ ...spec, ratePerS: spec.pacedRate });
   const latencies: number[] = [];
   const statusCounts: Record<string, number> = {};
   let unexpected = 0;
   const started = performance.now();
   let lastResponseAt = started;
+  const xCache: Record<string, number> = {};
+  // llhttp hands the headers over as a flat [name, value, name, value, ...] list.
+  const countXCache = (client: EventEmitter) =>
+    client.on('headers', ({ headers }: { headers: string[] }) => {
+      let value = 'none';
+      for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === 'x-cache') value = headers[i + 1]!;
+      xCache[value] = (xCache[value] ?? 0) + 1;
+    });
 
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -78,6 +95,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         ...(spec.maxRequests ? { maxOverallRequests: spec.maxRequests } : {}),
         ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
         sampleInt: SAMPLE_INTERVAL_MS,
+        ...(spec.countXCache ? { setupClient: countXCache } : {}),
         timeout: spec.timeoutS ?? 10,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...spec.headers },
@@ -100,6 +118,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
           errors: result.errors,
           unexpected,
           statusCounts,
+          ...(spec.countXCache ? { xCache } : {}),
         });
       },
     );

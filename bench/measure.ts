@@ -8,6 +8,11 @@ export interface UnderTest {
 
 const US_PER_S = 1e6;
 
+/** What a run charges to the Redis it uses: its CPU and the commands it executed (bench/bench-redis.ts). */
+export interface RedisCounters {
+  counters(): Promise<{ cpuSeconds: number; commands: number }>;
+}
+
 function clientCpuSeconds(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / US_PER_S;
@@ -15,23 +20,28 @@ function clientCpuSeconds(): number {
 
 /**
  * Runs `work` and charges the CPU used meanwhile to its requests: the server processes' from
- * /proc/<pid>/stat (so idle processes cost nothing and a crash throws), Redis's from INFO cpu, and
- * the bench's own (the load generator).
+ * /proc/<pid>/stat (so idle processes cost nothing and a crash throws), Redis's CPU and commands
+ * from INFO, and the bench's own (the load generator).
  */
 export async function withCpu<T extends { requests: number }>(
   target: UnderTest,
-  redisCpuSeconds: () => Promise<number>,
+  redis: RedisCounters,
   work: () => Promise<T>,
 ): Promise<{ result: T; cpuPerRequest: CpuPerRequest }> {
-  const before = { server: totalCpuSeconds(target.serverPids), redis: await redisCpuSeconds() };
+  const before = { server: totalCpuSeconds(target.serverPids), redis: await redis.counters() };
   const clientBefore = clientCpuSeconds();
   const result = await work();
   const client = clientCpuSeconds() - clientBefore;
   const server = totalCpuSeconds(target.serverPids) - before.server;
-  const redis = (await redisCpuSeconds()) - before.redis;
-  const perRequest = (seconds: number) => (result.requests > 0 ? (seconds * US_PER_S) / result.requests : 0);
+  const after = await redis.counters();
+  const perRequest = (amount: number) => (result.requests > 0 ? amount / result.requests : 0);
   return {
     result,
-    cpuPerRequest: { serverUs: perRequest(server), redisUs: perRequest(redis), clientUs: perRequest(client) },
+    cpuPerRequest: {
+      serverUs: perRequest(server * US_PER_S),
+      redisUs: perRequest((after.cpuSeconds - before.redis.cpuSeconds) * US_PER_S),
+      clientUs: perRequest(client * US_PER_S),
+      redisCommands: perRequest(after.commands - before.redis.commands),
+    },
   };
 }

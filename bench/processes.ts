@@ -94,8 +94,9 @@ export class Supervisor {
     return child;
   }
 
-  startNode(name: string, script: string, env: Record<string, string>): Child {
-    return this.start(name, process.execPath, [distScript(script)], env);
+  /** `nodeArgs` go before the script, e.g. `--cpu-prof`. */
+  startNode(name: string, script: string, env: Record<string, string>, nodeArgs: readonly string[] = []): Child {
+    return this.start(name, process.execPath, [...nodeArgs, distScript(script)], env);
   }
 
   killAll(): void {

@@ -3,7 +3,7 @@ import type { MachineInfo } from './machine.js';
 import type { WorkerCounts } from './model-runs.js';
 import type { Settings } from './settings.js';
 
-export type RunGroup = 'baseline' | 'hit' | 'miss' | 'mix' | 'storm' | 'batch' | 'poll';
+export type RunGroup = 'baseline' | 'hit' | 'miss' | 'mix' | 'storm' | 'batch' | 'poll' | 'paced';
 
 /** CPU used per request by each party, in microseconds. */
 export interface CpuPerRequest {
@@ -13,11 +13,18 @@ export interface CpuPerRequest {
   redisUs: number;
   /** The bench itself (autocannon): shows when the load generator, not the server, is the limit. */
   clientUs: number;
+  /**
+   * Commands the Redis server executed per request (INFO commandstats, the bench's own INFO calls
+   * left out). Like redisUs it counts every client of that Redis: exact only on the bench's private
+   * Redis of the paced runs.
+   */
+  redisCommands: number;
 }
 
 /** One measured run of one scenario or baseline. */
 export interface RunResult extends LoadResult {
   id: string;
+  round: number;
   label: string;
   group: RunGroup;
   connections: number;
@@ -58,6 +65,11 @@ export interface RunMeta {
   label: string;
   group: RunGroup;
   connections: number;
+  /**
+   * Which round of interleaved baseline/service pairs the run belongs to (1 ..). A ratio divides
+   * runs of the same round only; runs outside the rounds (storm, mix, ...) are round 1.
+   */
+  round?: number;
 }
 
 /** A run's result with the failures anyone would flag: connection errors and unexpected answers. */
@@ -66,16 +78,23 @@ export function toRun(meta: RunMeta, load: LoadResult, cpuPerRequest: CpuPerRequ
   if (load.requests === 0) problems.push('no responses');
   if (load.errors > 0) problems.push(`${load.errors} connection errors or timeouts`);
   if (load.unexpected > 0) problems.push(`${load.unexpected} unexpected answers: ${JSON.stringify(load.statusCounts)}`);
-  return { ...meta, ...load, cpuPerRequest, problems };
+  return { ...meta, round: meta.round ?? 1, ...load, cpuPerRequest, problems };
 }
 
-/** One target of issue 5 as this run measured it. `value` is null when a run it needs failed. */
+/**
+ * One target as this run measured it: the ratio in every round, its median (`value`, which decides
+ * met or missed) and its spread. `value` is null when a run it needs failed in any round.
+ */
 export interface Ratio {
   id: string;
-  /** The issue's target number (1–6). */
+  /** The row's number in the summary's target table. */
   target: number;
   label: string;
   value: number | null;
+  /** The ratio of each round, in round order; one value for targets not measured in rounds. */
+  values: number[];
+  min: number | null;
+  max: number | null;
   goal: string;
   met: boolean;
 }

@@ -3,24 +3,54 @@
  * loopback ports against the Redis at REDIS_URL (redis://127.0.0.1:6379), each scenario under a
  * namespace of its own, runs every scenario, and writes bench/results/<date>.{json,md},
  * <date>-latency.svg and latest.{md,json}. Smoke runs write to a temporary directory (or DIR)
- * instead. Exits 1 when anything broke: an error or unexpected answer, a step that threw, a process
+ * instead. `--profile` runs only the saturated miss run under `node --cpu-prof` and writes
+ * profile-<date>.md (the top functions by self time of the gateway and the worker). Exits 1 when anything broke: an error or unexpected answer, a step that threw, a process
  * that crashed. Missed targets are reported, not failures.
  */
+import { join } from 'node:path';
 import { machineInfo } from './machine.js';
 import { progressLine, summaryTable } from './report/console.js';
 import { computeRatios } from './report/ratios.js';
 import { writeResults } from './report/write.js';
-import type { SuiteResults } from './results.js';
+import type { RunResult, SuiteResults } from './results.js';
+import { profileSaturatedMisses, writeProfile } from './profile/profile-misses.js';
 import { FULL, SMOKE, serviceEnvFrom, type Settings } from './settings.js';
 import { parseSessionArgs, runCommand, Session } from './session.js';
 import { runSuite } from './suite.js';
 
-const USAGE = 'usage: node dist/bench/run.js [--smoke] [--out DIR]';
+const USAGE = 'usage: node dist/bench/run.js [--smoke] [--profile] [--out DIR]';
+
+/** `--profile`: only the saturated miss run, gateway and worker under `node --cpu-prof`, summarised. */
+async function profile(session: Session, settings: Settings, outDir: string): Promise<number> {
+  const date = new Date().toISOString().slice(0, 10);
+  const { redis, supervisor } = session;
+  let failed = false;
+  try {
+    const ctx = { settings, redis, supervisor, onRun: (run: RunResult) => console.log(progressLine(run)) };
+    const measured = await profileSaturatedMisses(ctx, join(session.workDir, 'profiles'));
+    failed = measured.run.problems.length > 0 || supervisor.crashes.length > 0;
+    const path = await writeProfile(outDir, measured, date, machineInfo(await redis.version()).commit);
+    console.log(`${path}
+raw profiles in ${measured.dir}`);
+  } finally {
+    await session.closeRedis();
+  }
+  for (const crash of supervisor.crashes) console.error(`FAILED ${crash}`);
+  // The raw profiles are kept either way: they are what the summary is read against.
+  return failed ? session.finish(true, outDir) : 0;
+}
 
 async function main(): Promise<number> {
-  const args = parseSessionArgs(process.argv.slice(2), 'smoke', USAGE);
+  const argv = process.argv.slice(2);
+  const profiling = argv.includes('--profile');
+  const args = parseSessionArgs(
+    argv.filter((arg) => arg !== '--profile'),
+    'smoke',
+    USAGE,
+  );
   const settings: Settings = { ...(args.quick ? SMOKE : FULL), serviceEnv: serviceEnvFrom(process.env) };
   const session = await Session.open(`bench-${settings.mode}`);
+  if (profiling) return profile(session, settings, session.outDir(args));
   const { redis, supervisor } = session;
   const startedAt = new Date();
   const started = performance.now();

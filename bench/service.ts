@@ -15,12 +15,16 @@ export interface StackOptions {
   /** Names the processes' log files. */
   name: string;
   workers: number;
+  /** Gateway processes, each on a port of its own (1 unless told otherwise). */
+  gateways?: number;
+  /** Node flags of the gateways and workers, e.g. `--cpu-prof` for `npm run bench -- --profile`. */
+  nodeArgs?: readonly string[];
   /** Settings of this stack only, over the bench's service settings (e.g. MISS_BATCH_WAIT_MS=0). */
   env?: Record<string, string>;
 }
 
 /**
- * The built service as production runs it: `node dist/api/main.js` and N `node dist/worker/main.js`,
+ * The built service as production runs it: `node dist/api/main.js` (one or more) and N `node dist/worker/main.js`,
  * on free ports, under a namespace of its own in the bench's Redis, so every applicant is new to it.
  * Nothing here knows how the gateway or the worker work inside; it passes documented settings and
  * reads what an operator can read: HTTP answers, worker /metrics, and BullMQ job counts.
@@ -28,7 +32,10 @@ export interface StackOptions {
 export class ServiceStack implements Target {
   private constructor(
     private readonly ctx: BenchContext,
+    /** The first gateway's base URL. */
     readonly url: string,
+    /** Every gateway's base URL, the first one included. */
+    readonly urls: readonly string[],
     readonly namespace: Namespace,
     readonly env: Record<string, string>,
     private readonly children: readonly Child[],
@@ -39,7 +46,7 @@ export class ServiceStack implements Target {
   static async start(ctx: BenchContext, options: StackOptions): Promise<ServiceStack> {
     const namespace = ctx.redis.namespace();
     const credentials = { user: 'bench', password: randomBytes(18).toString('base64url') };
-    const port = await freePort();
+    const ports = await Promise.all(Array.from({ length: options.gateways ?? 1 }, () => freePort()));
     const metricsPorts = await Promise.all(Array.from({ length: options.workers }, () => freePort()));
     const env: Record<string, string> = {
       REDIS_URL: ctx.redis.url,
@@ -55,22 +62,28 @@ export class ServiceStack implements Target {
     };
     const queue = new QueueCounts(ctx.redis.client, SCORE_QUEUE, namespace.queuePrefix);
     const label = `${options.name}-${namespace.cachePrefix}`;
+    const nodeArgs = options.nodeArgs ?? [];
     const children = [
-      ctx.supervisor.startNode(`${label}-gateway`, 'api/main.js', { ...env, PORT: String(port) }),
+      ...ports.map((port, i) =>
+        ctx.supervisor.startNode(`${label}-gateway${i + 1}`, 'api/main.js', { ...env, PORT: String(port) }, nodeArgs),
+      ),
       ...metricsPorts.map((metricsPort, i) =>
-        ctx.supervisor.startNode(`${label}-worker${i + 1}`, 'worker/main.js', {
-          ...env,
-          WORKER_METRICS_PORT: String(metricsPort),
-        }),
+        ctx.supervisor.startNode(
+          `${label}-worker${i + 1}`,
+          'worker/main.js',
+          { ...env, WORKER_METRICS_PORT: String(metricsPort) },
+          nodeArgs,
+        ),
       ),
     ];
     const metrics = new WorkerMetricsReader(
       metricsPorts.map((metricsPort) => `http://127.0.0.1:${metricsPort}/metrics`),
       credentials,
     );
-    const stack = new ServiceStack(ctx, `http://127.0.0.1:${port}`, namespace, env, children, queue, metrics);
+    const urls = ports.map((port) => `http://127.0.0.1:${port}`);
+    const stack = new ServiceStack(ctx, urls[0]!, urls, namespace, env, children, queue, metrics);
     try {
-      await waitUntil('gateway /readyz', () => answersOk(`${stack.url}/readyz`), children);
+      for (const url of urls) await waitUntil('gateway /readyz', () => answersOk(`${url}/readyz`), children);
       await waitUntil(
         `${options.workers} connected workers`,
         async () => {
@@ -89,6 +102,17 @@ export class ServiceStack implements Target {
 
   get underTest() {
     return { serverPids: this.children.map((child) => child.pid) };
+  }
+
+  /** The gateways' PIDs, in the order of `urls`. */
+  get gatewayPids(): number[] {
+    return this.children.slice(0, this.urls.length).map((child) => child.pid);
+  }
+
+  /** Waits until idle, then deletes every cached answer and claim: each applicant is new to the service again. */
+  async forgetAnswers(): Promise<void> {
+    await this.idle();
+    await this.ctx.redis.forgetAnswers(this.namespace);
   }
 
   workerCounts(): Promise<WorkerCounts> {

@@ -1,12 +1,21 @@
 import { ApplicantSupply, DISTINCT_APPLICANTS } from './applicants.js';
 import type { BenchContext } from './context.js';
+import { PrivateRedis } from './private-redis.js';
 import type { MemoryResult, RunResult } from './results.js';
 import { expressZodBaseline, floorBaseline, queueFloorBaseline } from './scenarios/baselines.js';
 import { runBatchMisses } from './scenarios/batch-misses.js';
-import { primeHitPool, runBatchHits, runHits, runSingles } from './scenarios/hits.js';
+import {
+  HIT_ENDPOINTS,
+  HIT_TARGET_ENDPOINT,
+  primeHitPool,
+  runBatchHits,
+  runHits,
+  runSingles,
+} from './scenarios/hits.js';
 import { measureMemory } from './scenarios/memory.js';
-import { runMisses } from './scenarios/misses.js';
+import { runMisses, startMissService } from './scenarios/misses.js';
 import { runMix } from './scenarios/mix.js';
+import { runPacedMisses, runPacedQueueFloor } from './scenarios/paced.js';
 import { runPoll } from './scenarios/poll.js';
 import { runStorms } from './scenarios/storm.js';
 import { ServiceStack } from './service.js';
@@ -18,16 +27,18 @@ export interface SuiteOutcome {
   failures: string[];
 }
 
+type Step = (name: string, work: () => Promise<unknown>) => Promise<void>;
+type Record = (work: Promise<RunResult | RunResult[]>) => Promise<unknown>;
+
+const rounds = (ctx: BenchContext) => Array.from({ length: ctx.settings.rounds }, (_, i) => i + 1);
+
 /**
  * The scenarios that share one service (1 worker) and its cached hit pool. Applicants 0 .. hitPool - 1
  * are the pool; each scenario that needs never-seen applicants gets a range of its own after it.
+ * Each round runs baseline a, then the hit runs the targets divide by it (hits on /scores, single
+ * hits, batch of hits); the other endpoints and scenarios run once.
  */
-async function hitStackScenarios(
-  ctx: BenchContext,
-  step: (name: string, work: () => Promise<unknown>) => Promise<void>,
-  record: (work: Promise<RunResult | RunResult[]>) => Promise<unknown>,
-  outcome: SuiteOutcome,
-): Promise<void> {
+async function hitStackScenarios(ctx: BenchContext, step: Step, record: Record, outcome: SuiteOutcome): Promise<void> {
   const { settings } = ctx;
   const storms = new ApplicantSupply(settings.hitPool, settings.hitPool + settings.stormRounds);
   const polls = new ApplicantSupply(
@@ -38,9 +49,14 @@ async function hitStackScenarios(
   const stack = await ServiceStack.start(ctx, { name: 'hits', workers: 1 });
   try {
     const modelVersion = await primeHitPool(ctx, stack);
-    await step('hits', () => record(runHits(ctx, stack)));
-    await step('single hits', () => record(runSingles(ctx, stack)));
-    await step('batch hits', () => record(runBatchHits(ctx, stack)));
+    for (const round of rounds(ctx)) {
+      await step(`baseline a (floor), round ${round}`, () => record(floorBaseline(ctx, round)));
+      await step(`hits, round ${round}`, () => record(runHits(ctx, stack, round, [HIT_TARGET_ENDPOINT])));
+      await step(`single hits, round ${round}`, () => record(runSingles(ctx, stack, round)));
+      await step(`batch hits, round ${round}`, () => record(runBatchHits(ctx, stack, round)));
+    }
+    const others = HIT_ENDPOINTS.filter((path) => path !== HIT_TARGET_ENDPOINT);
+    await step('hits, other endpoints', () => record(runHits(ctx, stack, 1, others)));
     await step('mix', () => record(runMix(ctx, stack, mix)));
     await step('storm', () => record(runStorms(ctx, stack, storms)));
     await step('poll', () => record(runPoll(ctx, stack, polls)));
@@ -53,14 +69,54 @@ async function hitStackScenarios(
 }
 
 /**
- * Every baseline and scenario, in an order that keeps each comparison close in time: the hit
- * baselines, then the hits; the queue floor, then the misses. A step that fails is recorded and
- * the rest still run, so one broken scenario does not hide the others' figures.
+ * Each round: the queue floor, then the service's miss runs of the same shape (1 and 2 workers),
+ * sequential then saturated. The two services start once and forget their answers before each run.
+ */
+async function missRounds(ctx: BenchContext, step: Step, record: Record): Promise<void> {
+  const services = new Map<number, ServiceStack>();
+  try {
+    for (const workers of [1, 2]) services.set(workers, await startMissService(ctx, { workers }));
+    for (const round of rounds(ctx)) {
+      for (const sequential of [true, false]) {
+        const mode = sequential ? 'sequential' : 'saturated';
+        await step(`baseline c (queue floor, ${mode}), round ${round}`, () =>
+          record(queueFloorBaseline(ctx, sequential, round)),
+        );
+        for (const [workers, stack] of services) {
+          await step(`misses, ${mode}, ${workers} worker(s), round ${round}`, () =>
+            record(runMisses(ctx, stack, { workers, sequential, round })),
+          );
+        }
+      }
+    }
+  } finally {
+    await Promise.all([...services.values()].map((stack) => stack.stop()));
+  }
+}
+
+/** Each round: the queue floor, then the service, both at the paced rate on the bench's private Redis. */
+async function pacedRounds(ctx: BenchContext, step: Step, record: Record): Promise<void> {
+  const own = await PrivateRedis.start(ctx.supervisor);
+  try {
+    const pacedCtx = { ...ctx, redis: own.redis };
+    for (const round of rounds(ctx)) {
+      await step(`paced queue floor, round ${round}`, () => record(runPacedQueueFloor(pacedCtx, round)));
+      await step(`paced misses, round ${round}`, () => record(runPacedMisses(pacedCtx, round)));
+    }
+  } finally {
+    await own.stop();
+  }
+}
+
+/**
+ * Every baseline and scenario, each baseline interleaved with the runs compared with it, round after
+ * round. A step that fails is recorded and the rest still run, so one broken scenario does not hide
+ * the others' figures.
  */
 export async function runSuite(ctx: BenchContext): Promise<SuiteOutcome> {
   const outcome: SuiteOutcome = { runs: [], failures: [] };
   let crashesSeen = 0;
-  const step = async (name: string, work: () => Promise<unknown>) => {
+  const step: Step = async (name, work) => {
     try {
       await work();
     } catch (error) {
@@ -70,28 +126,24 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteOutcome> {
     outcome.failures.push(...crashes.slice(crashesSeen).map((crash) => `${name}: ${crash}`));
     crashesSeen = crashes.length;
   };
-  const record = async (work: Promise<RunResult | RunResult[]>) => outcome.runs.push(...[await work].flat());
+  const record: Record = async (work) => outcome.runs.push(...[await work].flat());
 
-  await step('baseline a (floor)', () => record(floorBaseline(ctx)));
   await step('baseline b (Express + zod)', () => record(expressZodBaseline(ctx)));
   await step('service with a cached pool', () => hitStackScenarios(ctx, step, record, outcome));
-
-  for (const sequential of [true, false]) {
-    await step(`baseline c (queue floor, ${sequential ? 'sequential' : 'saturated'})`, () =>
-      record(queueFloorBaseline(ctx, sequential)),
-    );
-  }
-  for (const workers of [1, 2]) {
-    for (const sequential of [true, false]) {
-      await step(`misses, ${workers} worker(s)`, () => record(runMisses(ctx, { workers, sequential })));
-    }
-  }
+  await step('miss rounds', () => missRounds(ctx, step, record));
   // What batching before the queue is worth: the same run with gathering off (unless the whole bench runs so).
   if (ctx.settings.serviceEnv.MISS_BATCH_WAIT_MS !== '0') {
-    await step('misses, batching off', () =>
-      record(runMisses(ctx, { workers: 1, sequential: false, env: { MISS_BATCH_WAIT_MS: '0' } })),
-    );
+    const env = { MISS_BATCH_WAIT_MS: '0' };
+    await step('misses, batching off', async () => {
+      const stack = await startMissService(ctx, { workers: 1, env });
+      try {
+        await record(runMisses(ctx, stack, { workers: 1, env, sequential: false, round: 1 }));
+      } finally {
+        await stack.stop();
+      }
+    });
   }
   await step('batch misses', () => record(runBatchMisses(ctx)));
+  await step('paced rounds', () => pacedRounds(ctx, step, record));
   return outcome;
 }

@@ -2,7 +2,7 @@
  * Miss throughput of the built service (dist/) with 1, 2 and 4 worker processes: for each count, a
  * throwaway Redis, one gateway and N workers, then a closed loop of clients that only ever ask new
  * questions (every request a miss, so every request costs a model run), until the time is up or
- * the 20,600 distinct applicants run out. Prints one row per worker count, with each process's CPU
+ * the 3,600 distinct applicants run out. Prints one row per worker count, with each process's CPU
  * share, so a curve that flattens shows where the cores went. See SCALING.md.
  *
  *   npm run build && node dist/scripts/measure-scaling.js [--workers 1,2,4] [--seconds 8]

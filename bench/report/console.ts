@@ -1,6 +1,6 @@
 import type { RunResult, SuiteResults } from '../results.js';
 import { headlineComparison } from './comparisons.js';
-import { integer, ms, ratio } from './format.js';
+import { integer, ms, ratio, spread } from './format.js';
 
 /** Columns padded to their widest cell: the text column left-aligned, figures right-aligned. */
 function aligned(rows: readonly string[][], textColumn: number): string[] {
@@ -43,8 +43,15 @@ export function summaryTable(results: SuiteResults): string {
     }),
   ];
   const targetRows = [
-    ['#', 'target', 'value', 'goal', 'result'],
-    ...results.ratios.map((r) => [String(r.target), r.label, ratio(r.value), r.goal, r.met ? 'met' : 'MISSED']),
+    ['#', 'target', 'median', 'spread', 'goal', 'result'],
+    ...results.ratios.map((r) => [
+      String(r.target),
+      r.label,
+      ratio(r.value),
+      spread(r),
+      r.goal,
+      r.met ? 'met' : 'MISSED',
+    ]),
   ];
   const memory = results.memory
     ? `memory: ${ms(results.memory.meanBytes)} bytes per cached applicant on average (largest ${results.memory.maxBytes}), ` +

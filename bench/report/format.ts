@@ -21,3 +21,8 @@ export function duration(seconds: number): string {
   const rest = Math.round(seconds - minutes * 60);
   return minutes > 0 ? `${minutes} min ${rest} s` : `${seconds.toFixed(1)} s`;
 }
+
+/** A target's spread over the rounds, `min–max`; one round has none. */
+export function spread(r: { values: readonly number[]; min: number | null; max: number | null }): string {
+  return r.values.length > 1 ? `${ratio(r.min)}–${ratio(r.max)}` : '';
+}

@@ -1,7 +1,7 @@
 import type { RunResult, SuiteResults } from '../results.js';
 import { BENCH_SERVICE_ENV } from '../settings.js';
 import { headlineComparison } from './comparisons.js';
-import { duration, integer, ms, ratio } from './format.js';
+import { duration, integer, ms, ratio, spread } from './format.js';
 import { table } from './markdown-table.js';
 import { batches, hitComparison, memory, missComparison, poll } from './sections.js';
 
@@ -25,7 +25,9 @@ function settingsLine({ settings }: SuiteResults): string {
   return (
     `Load: ${settings.connections} connections for saturated runs (${settings.saturatedS} s), 1 for sequential runs ` +
     `(${settings.sequentialS} s), warm-up ${settings.warmupS} s (hits) or ${settings.warmupMisses} requests (misses) ` +
-    `before each. Service settings: defaults, except ${fixed.join(', ')}` +
+    `before each; ${settings.rounds} round${settings.rounds > 1 ? 's' : ''} of interleaved baseline and service runs; ` +
+    `paced runs at ${settings.pacedRate} misses/s for ${settings.pacedS} s on the bench's own redis-server, ` +
+    `warm-up ${2 * settings.pacedRate} requests. Service settings: defaults, except ${fixed.join(', ')}` +
     (passed.length ? ` and, from the environment, ${passed.join(', ')}` : '') +
     '.'
   );
@@ -33,9 +35,17 @@ function settingsLine({ settings }: SuiteResults): string {
 
 function targets(results: SuiteResults): string[] {
   return table(
-    ['#', 'Ratio', 'Value', 'Target', 'Result'],
-    ['r', 'l', 'r', 'r', 'l'],
-    results.ratios.map((r) => [String(r.target), r.label, ratio(r.value), r.goal, r.met ? 'met' : '**missed**']),
+    ['#', 'Ratio', 'Median', 'Spread (min–max)', 'Rounds', 'Target', 'Result'],
+    ['r', 'l', 'r', 'r', 'r', 'r', 'l'],
+    results.ratios.map((r) => [
+      String(r.target),
+      r.label,
+      ratio(r.value),
+      spread(r),
+      String(r.values.length),
+      r.goal,
+      r.met ? 'met' : '**missed**',
+    ]),
   );
 }
 
@@ -52,6 +62,7 @@ function runRows(runs: readonly RunResult[]): string[][] {
       ms(run.latencyMs.p99),
       integer(run.cpuPerRequest.serverUs),
       integer(run.cpuPerRequest.redisUs),
+      integer(run.cpuPerRequest.redisCommands),
       integer(run.cpuPerRequest.clientUs),
       work ? integer(work.modelRuns) : '',
       work?.modelRuns ? (work.applicants / work.modelRuns).toFixed(1) : '',
@@ -72,13 +83,14 @@ function allRuns({ runs }: SuiteResults): string[] {
       'p99 ms',
       'Server CPU µs/req',
       'Redis CPU µs/req',
+      'Redis commands/req',
       'Bench CPU µs/req',
       'Model runs',
       'Applicants per model run',
       'Against its baseline',
       'Problems',
     ],
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     runRows(runs),
   );
 }
@@ -99,7 +111,10 @@ export function renderMarkdown(results: SuiteResults, svgFile: string): string {
       ? ['', '**Smoke run**: every run lasts a moment, so these figures only prove the bench works.']
       : []),
     '',
-    '## Targets (issue 5)',
+    '## Targets (issue 12, and issue 5 rows 7–9)',
+    '',
+    'Each ratio is computed per round, from a baseline run and the service runs that followed it; the median ' +
+      'decides met or missed, and the spread shows how far the rounds disagreed.',
     '',
     ...targets(results),
     '',
@@ -107,7 +122,8 @@ export function renderMarkdown(results: SuiteResults, svgFile: string): string {
     '',
     'CPU is user + system time over the run divided by its requests: server from /proc/<pid>/stat of the gateway and ' +
       'workers (for a baseline, its own processes), Redis from INFO cpu, bench from the load generator itself. Model ' +
-      "runs: the workers' `scoring_model_batch_size` count during the run.",
+      "runs: the workers' `scoring_model_batch_size` count during the run. Redis commands: INFO commandstats over the " +
+      "run; exact only for the paced runs, whose Redis is the bench's own (on the shared Redis it counts everyone's).",
     '',
     ...allRuns(results),
     '',
@@ -117,7 +133,7 @@ export function renderMarkdown(results: SuiteResults, svgFile: string): string {
     '',
     ...hitComparison(results),
     '',
-    '## Misses against baseline c (one BullMQ job per request, no-op worker)',
+    '## Misses against baseline c (one BullMQ job per request, no-op worker), saturated, sequential and paced',
     '',
     ...missComparison(results),
     '',

@@ -8,14 +8,14 @@ const vs = (a: number, b: number | undefined) => (b ? ratio(a / b) : 'not measur
 
 /** Each hit endpoint (and baseline b) against both hit baselines: how much of the gap the framework explains. */
 export function hitComparison({ runs }: SuiteResults): string[] {
-  const floor = runs.find((run) => run.id === 'floor');
   const express = runs.find((run) => run.id === 'express-zod');
   return table(
     ['Run', 'rps / a', 'p99 / a', 'CPU per request / a', 'rps / b', 'p99 / b', 'CPU per request / b'],
     ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
     runs
       .filter((run) => run.group === 'hit' || run.id === 'express-zod')
-      .map((run) => [
+      .map((run) => [run, runs.find((r) => r.id === 'floor' && r.round === run.round)] as const)
+      .map(([run, floor]) => [
         run.label,
         vs(run.rps, floor?.rps),
         vs(run.latencyMs.p99, floor?.latencyMs.p99),
@@ -33,7 +33,7 @@ export function missComparison({ runs }: SuiteResults): string[] {
     ['Run', 'Queue floor run', 'rps / c', 'p50 / c', 'p99 / c', 'CPU per request / c'],
     ['l', 'l', 'r', 'r', 'r', 'r'],
     runs
-      .filter((run) => run.group === 'miss')
+      .filter((run) => run.group === 'miss' || run.group === 'paced')
       .map((run) => {
         const c = cpuBaseline(run, runs);
         return [
@@ -68,7 +68,7 @@ export function batches({ runs }: SuiteResults): string[] {
   const saturated = hitScores
     ? [
         '',
-        `For comparison, the saturated hit run on /scores served ${integer(hitScores.rps)} requests/s; target 6 divides ` +
+        `For comparison, the saturated hit run on /scores served ${integer(hitScores.rps)} requests/s; target 4 divides ` +
           'the batch by the better of that and the single-hit run above.',
       ]
     : [];

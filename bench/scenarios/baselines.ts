@@ -6,8 +6,8 @@ import { answersOk, freePort, waitUntil, type Child } from '../processes.js';
 import { QueueCounts } from '../queue-counts.js';
 import type { RunResult } from '../results.js';
 import type { Target } from '../target.js';
-import { measuredRun } from './measured-run.js';
-import { hitPlan, missPlan, wholeSupply } from './plans.js';
+import { measuredRun, type RunPlan } from './measured-run.js';
+import { hitPlan, missPlan } from './plans.js';
 
 /** Every baseline serves the path the service's full answer comes from, so request lines match byte for byte. */
 const PATH = '/scores';
@@ -66,39 +66,59 @@ function floorKey(namespace: Namespace): string {
   return `${namespace.cachePrefix}:floor`;
 }
 
-async function hitBaseline(ctx: BenchContext, script: string, id: string, label: string): Promise<RunResult> {
+async function hitBaseline(
+  ctx: BenchContext,
+  script: string,
+  named: { id: string; label: string; round: number },
+): Promise<RunResult> {
   const namespace = ctx.redis.namespace();
   await ctx.redis.client.hset(floorKey(namespace), floorHash());
   const baseline = await startBaseline(ctx, namespace, [script]);
   try {
-    return await measuredRun(ctx, baseline, hitPlan(ctx.settings, { id, label, group: 'baseline' }, PATH));
+    return await measuredRun(ctx, baseline, hitPlan(ctx.settings, { ...named, group: 'baseline' }, PATH));
   } finally {
     await baseline.stop();
   }
 }
 
 /** (a) The floor: bare node:http + HGETALL. */
-export function floorBaseline(ctx: BenchContext): Promise<RunResult> {
-  return hitBaseline(ctx, 'bare-node.js', 'floor', 'Baseline a: node:http + HGETALL');
+export function floorBaseline(ctx: BenchContext, round: number): Promise<RunResult> {
+  return hitBaseline(ctx, 'bare-node.js', { id: 'floor', label: 'Baseline a: node:http + HGETALL', round });
 }
 
 /** (b) Express 5 + express.json() + zod + HGETALL. */
 export function expressZodBaseline(ctx: BenchContext): Promise<RunResult> {
-  return hitBaseline(ctx, 'express-zod.js', 'express-zod', 'Baseline b: Express 5 + zod + HGETALL');
+  return hitBaseline(ctx, 'express-zod.js', {
+    id: 'express-zod',
+    label: 'Baseline b: Express 5 + zod + HGETALL',
+    round: 1,
+  });
 }
 
 /**
  * (c) One BullMQ job per request, no-op worker, result awaited: sequential (latency) and saturated
- * (throughput), with the very bodies and load settings of the service's miss runs.
+ * (throughput), with the very bodies and load settings of the service's miss runs. A `variant`
+ * renames the run and changes its load (the paced runs).
  */
-export async function queueFloorBaseline(ctx: BenchContext, sequential: boolean): Promise<RunResult> {
+export async function queueFloorBaseline(
+  ctx: BenchContext,
+  sequential: boolean,
+  round: number,
+  variant?: { id: string; label: string; pace: (plan: RunPlan) => RunPlan },
+): Promise<RunResult> {
   const mode = sequential ? 'sequential' : 'saturated';
   const namespace = ctx.redis.namespace();
   const queue = new QueueCounts(ctx.redis.client, FLOOR_QUEUE, namespace.queuePrefix);
   const baseline = await startBaseline(ctx, namespace, ['queue-floor-server.js', 'queue-floor-worker.js'], queue);
   try {
-    const named = { id: `queue-floor-${mode}`, label: `Baseline c: queue floor, ${mode}`, group: 'baseline' as const };
-    return await measuredRun(ctx, baseline, missPlan(ctx.settings, named, PATH, sequential, wholeSupply()));
+    const named = {
+      id: variant?.id ?? `queue-floor-${mode}`,
+      label: variant?.label ?? `Baseline c: queue floor, ${mode}`,
+      group: 'baseline' as const,
+      round,
+    };
+    const plan = missPlan(ctx.settings, named, PATH, sequential);
+    return await measuredRun(ctx, baseline, variant ? variant.pace(plan) : plan);
   } finally {
     await baseline.stop();
   }

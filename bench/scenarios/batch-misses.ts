@@ -9,11 +9,12 @@ import { wholeSupply } from './plans.js';
 
 /**
  * Batches of `batchSize` never-seen applicants, one after another, each batch new, against a
- * service of its own; latency is a batch's wall time.
+ * service of its own; latency is a batch's wall time. A namespace has 3,600 distinct applicants, so
+ * `batchMissRepeats` × `batchSize` must stay within them (take() throws otherwise).
  */
 export async function runBatchMisses(ctx: BenchContext): Promise<RunResult> {
   const { settings } = ctx;
-  const supply = wholeSupply();
+  let supply = wholeSupply();
   const nextBatch = () => {
     const { from, count } = supply.take(settings.batchSize);
     return batchBody(from, count);
@@ -29,7 +30,12 @@ export async function runBatchMisses(ctx: BenchContext): Promise<RunResult> {
       },
       path: '/scores/batch',
       load: { amount: settings.batchMissRepeats, headers: PREFER_LONG_WAIT, expectedStatus: 200, timeoutS: 60 },
-      bodies: () => [nextBatch],
+      // A fresh supply for the warm-up and for the measured run: the service forgets its answers before each.
+      bodies: () => {
+        supply = wholeSupply();
+        return [nextBatch];
+      },
+      reset: () => stack.forgetAnswers(),
       ...(settings.warmupMisses > 0 ? { warmup: { amount: 1 } } : {}),
       applicantsPerRequest: settings.batchSize,
     });

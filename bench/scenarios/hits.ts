@@ -8,7 +8,7 @@ import { measuredRun } from './measured-run.js';
 import { hitPlan } from './plans.js';
 
 /** The three seed endpoints and the full answer: every single-applicant route a client can hit. */
-const HIT_ENDPOINTS = ['/decisions', '/probabilities', '/risk_categories', '/scores'] as const;
+export const HIT_ENDPOINTS = ['/decisions', '/probabilities', '/risk_categories', '/scores'] as const;
 
 /**
  * Scores the hit pool (applicants 0 .. hitPool - 1) once through the service's own batch endpoint,
@@ -32,21 +32,35 @@ function checkNoModelRuns(run: RunResult): RunResult {
   return run;
 }
 
-/** Saturated hits on every single-applicant endpoint; the pool must be primed. */
-export async function runHits(ctx: BenchContext, stack: ServiceStack): Promise<RunResult[]> {
+/** The endpoint the targets are judged on, measured in every round; the others once. */
+export const HIT_TARGET_ENDPOINT = '/scores';
+
+/** Saturated hits on the given single-applicant endpoints (all of them by default); the pool must be primed. */
+export async function runHits(
+  ctx: BenchContext,
+  stack: ServiceStack,
+  round: number,
+  paths: readonly string[] = HIT_ENDPOINTS,
+): Promise<RunResult[]> {
   const runs: RunResult[] = [];
-  for (const path of HIT_ENDPOINTS) {
-    const named = { id: `hit-${path.slice(1).replaceAll('_', '-')}`, label: `Hit ${path}`, group: 'hit' as const };
+  for (const path of paths) {
+    const named = {
+      id: `hit-${path.slice(1).replaceAll('_', '-')}`,
+      label: `Hit ${path}`,
+      group: 'hit' as const,
+      round,
+    };
     runs.push(checkNoModelRuns(await measuredRun(ctx, stack, hitPlan(ctx.settings, named, path))));
   }
   return runs;
 }
 
 /** `singles` hit requests on /scores at the saturated connection count: what one batch of as many is compared with. */
-export async function runSingles(ctx: BenchContext, stack: ServiceStack): Promise<RunResult> {
+export async function runSingles(ctx: BenchContext, stack: ServiceStack, round: number): Promise<RunResult> {
   const { settings } = ctx;
   const run = await measuredRun(ctx, stack, {
     meta: {
+      round,
       id: 'singles-hits',
       label: `${integer(settings.singles)} single hits`,
       group: 'batch',
@@ -61,11 +75,17 @@ export async function runSingles(ctx: BenchContext, stack: ServiceStack): Promis
 }
 
 /** One batch of `batchSize` cached applicants at a time; latency is the batch's wall time. */
-export async function runBatchHits(ctx: BenchContext, stack: ServiceStack): Promise<RunResult> {
+export async function runBatchHits(ctx: BenchContext, stack: ServiceStack, round: number): Promise<RunResult> {
   const { settings } = ctx;
   const body = batchBody(0, settings.batchSize);
   const run = await measuredRun(ctx, stack, {
-    meta: { id: 'batch-hits', label: `Batch of ${integer(settings.batchSize)} hits`, group: 'batch', connections: 1 },
+    meta: {
+      id: 'batch-hits',
+      label: `Batch of ${integer(settings.batchSize)} hits`,
+      group: 'batch',
+      connections: 1,
+      round,
+    },
     path: '/scores/batch',
     load: { amount: settings.batchHitRepeats, headers: PREFER_LONG_WAIT, expectedStatus: 200 },
     bodies: () => [body],

@@ -1,5 +1,5 @@
 import type { BenchContext } from '../context.js';
-import { runLoad, type Body, type LoadSpec } from '../load.js';
+import { runLoad, type Body, type LoadResult, type LoadSpec } from '../load.js';
 import { withCpu } from '../measure.js';
 import { subtractCounts } from '../model-runs.js';
 import { toRun, type RunMeta, type RunResult } from '../results.js';
@@ -9,14 +9,19 @@ import type { Target } from '../target.js';
 export interface RunPlan {
   meta: RunMeta;
   path: string;
-  load: Pick<LoadSpec, 'durationS' | 'amount' | 'maxRequests' | 'headers' | 'expectedStatus' | 'timeoutS'>;
+  load: Pick<
+    LoadSpec,
+    'durationS' | 'amount' | 'maxRequests' | 'headers' | 'expectedStatus' | 'timeoutS' | 'pacedRate' | 'countXCache'
+  >;
   /** Bodies per run: called once for the warm-up and once for the measured run. */
   bodies: () => readonly Body[];
   /** An unrecorded run first, with bodies of its own; omit for none. */
   warmup?: Pick<LoadSpec, 'durationS' | 'amount'>;
   applicantsPerRequest?: number;
+  /** Run once the target is idle, before the warm-up and before the measured run (e.g. forget cached answers). */
+  reset?: () => Promise<void>;
   /** Problems only the scenario can see, asked after the run (e.g. never-seen applicants ran out). */
-  problems?: () => string[];
+  problems?: (result: LoadResult) => string[];
 }
 
 /**
@@ -40,28 +45,31 @@ export async function measuredRun(ctx: BenchContext, target: Target, plan: RunPl
     connections: plan.meta.connections,
     bodies,
   });
-  if (plan.warmup) {
+  const settle = async () => {
     await target.idle?.();
+    await plan.reset?.();
+  };
+  if (plan.warmup) {
+    await settle();
     const { amount, durationS } = plan.warmup;
     await runLoad({ ...spec(plan.bodies()), amount, durationS, maxRequests: undefined });
   }
-  await target.idle?.();
+  await settle();
   const before = await target.workerCounts?.();
-  const { result, cpuPerRequest } = await withCpu(
-    target.underTest,
-    () => ctx.redis.cpuSeconds(),
-    () => runLoad(spec(plan.bodies())),
-  );
+  const { result, cpuPerRequest } = await withCpu(target.underTest, ctx.redis, () => runLoad(spec(plan.bodies())));
   await target.idle?.();
   const after = await target.workerCounts?.();
 
-  const run = toRun(plan.meta, result, cpuPerRequest);
+  const { round } = plan.meta;
+  const meta =
+    round && ctx.settings.rounds > 1 ? { ...plan.meta, label: `${plan.meta.label}, round ${round}` } : plan.meta;
+  const run = toRun(meta, result, cpuPerRequest);
   if (before && after) {
     run.work = subtractCounts(after, before);
     if (run.work.jobsFailed > 0) run.problems.push(`${run.work.jobsFailed} jobs failed`);
   }
   if (plan.applicantsPerRequest) run.applicantsPerRequest = plan.applicantsPerRequest;
-  run.problems.push(...(plan.problems?.() ?? []));
+  run.problems.push(...(plan.problems?.(result) ?? []));
   ctx.onRun(run);
   return run;
 }

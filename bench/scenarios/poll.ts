@@ -94,10 +94,8 @@ async function pollJobs(baseUrl: string, jobs: number, supply: ApplicantSupply):
 export async function runPoll(ctx: BenchContext, stack: ServiceStack, supply: ApplicantSupply): Promise<RunResult> {
   await stack.idle();
   const before = await stack.workerCounts();
-  const { result, cpuPerRequest } = await withCpu(
-    stack.underTest,
-    () => ctx.redis.cpuSeconds(),
-    () => pollJobs(stack.url, ctx.settings.pollJobs, supply),
+  const { result, cpuPerRequest } = await withCpu(stack.underTest, ctx.redis, () =>
+    pollJobs(stack.url, ctx.settings.pollJobs, supply),
   );
   await stack.idle();
   const { polls, ...load } = result;

@@ -27,17 +27,39 @@ const EXPECTED_RUNS = [
   'miss-saturated-2w',
   'miss-saturated-1w-miss-batch-wait-ms-0',
   'batch-misses',
+  'paced-queue-floor',
+  'paced-misses',
 ];
-const EXPECTED_TARGETS = [1, 2, 3, 4, 5, 6];
+/** Issue 12's six rows, the hit rows (7), the storm (8) and the memory (9). */
+const EXPECTED_TARGETS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+/** Runs of the service that must consist of real misses only: a hit or a coalesced wait would flatter them. */
+const ALL_MISSES = /^(miss-|paced-misses$)/;
 /** Targets that do not depend on the machine's speed: a smoke run must meet them too. */
 const MACHINE_INDEPENDENT = { 'storm-model-runs': 1, 'bytes-per-entry': 128 };
 
 /** The part of the results file this test reads. */
 const Results = z.object({
   mode: z.literal('smoke'),
-  runs: z.array(z.object({ id: z.string(), rps: z.number(), problems: z.array(z.string()) })),
+  runs: z.array(
+    z.object({
+      id: z.string(),
+      rps: z.number(),
+      requests: z.number(),
+      problems: z.array(z.string()),
+      xCache: z.record(z.string(), z.number()).optional(),
+      cpuPerRequest: z.object({ serverUs: z.number(), redisCommands: z.number() }),
+    }),
+  ),
   memory: z.object({ meanBytes: z.number() }).nullable(),
-  ratios: z.array(z.object({ id: z.string(), target: z.number(), value: z.number().nullable(), met: z.boolean() })),
+  ratios: z.array(
+    z.object({
+      id: z.string(),
+      target: z.number(),
+      value: z.number().nullable(),
+      values: z.array(z.number()),
+      met: z.boolean(),
+    }),
+  ),
   failures: z.array(z.string()),
 });
 
@@ -69,9 +91,20 @@ describe('npm run bench -- --smoke', () => {
       expect(run.rps, run.id).toBeGreaterThan(0);
       expect(run.problems, run.id).toEqual([]);
     }
+    for (const run of results.runs.filter((r) => ALL_MISSES.test(r.id))) {
+      expect(run.xCache, run.id).toEqual({ MISS: run.requests });
+    }
+    // The paced runs count Redis commands on the bench's own Redis: a miss costs at least its cache read.
+    for (const id of ['paced-queue-floor', 'paced-misses']) {
+      expect(results.runs.find((run) => run.id === id)?.cpuPerRequest.redisCommands, id).toBeGreaterThanOrEqual(1);
+    }
     expect(results.memory?.meanBytes).toBeGreaterThan(0);
     expect([...new Set(results.ratios.map((ratio) => ratio.target))]).toEqual(EXPECTED_TARGETS);
-    for (const ratio of results.ratios) expect(ratio.value, ratio.id).not.toBeNull();
+    for (const ratio of results.ratios) {
+      expect(ratio.value, ratio.id).not.toBeNull();
+      // Smoke runs one round: the median is that round's ratio.
+      expect(ratio.values, ratio.id).toEqual([ratio.value]);
+    }
     const independent = results.ratios.filter((ratio) => ratio.id in MACHINE_INDEPENDENT);
     expect(independent.map((ratio) => ratio.id).sort()).toEqual(Object.keys(MACHINE_INDEPENDENT).sort());
     for (const ratio of independent) expect(ratio, ratio.id).toMatchObject({ met: true });
