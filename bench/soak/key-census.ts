@@ -12,6 +12,8 @@ export interface KeyCounts {
   claims: number;
   /** Records of asynchronous batches (JOB_RETENTION_SECONDS). */
   batchRecords: number;
+  /** Gateways that coalesced onto another gateway's job, to be told its outcome (JOB_RETENTION_SECONDS at most). */
+  replyRoutes: number;
   /** BullMQ job hashes and their locks. */
   jobs: number;
   /** BullMQ's fixed keys of the queue: wait, active, completed, events, meta, ... */
@@ -23,8 +25,8 @@ export interface KeyCounts {
 export type KeyKind = Exclude<keyof KeyCounts, 'total'>;
 
 export function totalOf(counts: Omit<KeyCounts, 'total'>): KeyCounts {
-  const { answers, claims, batchRecords, jobs, queue, other } = counts;
-  return { ...counts, total: answers + claims + batchRecords + jobs + queue + other };
+  const { answers, claims, batchRecords, replyRoutes, jobs, queue, other } = counts;
+  return { ...counts, total: answers + claims + batchRecords + replyRoutes + jobs + queue + other };
 }
 
 /**
@@ -58,12 +60,14 @@ export class KeyCensus {
     const cacheKeys = [...new Set([...answerKeys, ...bookkeepingKeys])];
     const claims = keySpace.claim(this.modelVersion, '');
     const batches = keySpace.batch('');
+    const replyRoutes = keySpace.replyRoutes('');
     const answers = keySpace.score(this.modelVersion, '');
     const jobs = `${queuePrefix}:${SCORE_QUEUE}:`;
-    const counts = { answers: 0, claims: 0, batchRecords: 0, jobs: 0, queue: 0, other: 0 };
+    const counts = { answers: 0, claims: 0, batchRecords: 0, replyRoutes: 0, jobs: 0, queue: 0, other: 0 };
     for (const key of cacheKeys) {
       if (key.startsWith(claims)) counts.claims += 1;
       else if (key.startsWith(batches)) counts.batchRecords += 1;
+      else if (key.startsWith(replyRoutes)) counts.replyRoutes += 1;
       else if (key.startsWith(answers)) counts.answers += 1;
       else counts.other += 1;
     }

@@ -67,6 +67,8 @@ export class Sampler {
       // Claims live JOB_RETENTION_SECONDS, the same as the TTL here; only misses claim, every applicant counted.
       claims: sentRecently,
       batchRecords: deps.batchesSubmitted.filter((at) => at >= sinceMs).length,
+      // A gateway registers for another's job only for a miss it coalesced: at most one per applicant sent.
+      replyRoutes: sentRecently,
       // SCAN is no snapshot: it may see any key that lived while it ran. BullMQ keeps at most
       // RETAINED_COMPLETED_JOBS completed at any instant; besides those, every job unfinished when the
       // scan began and every job added during it (unfinished at its end, or completed meanwhile) may

@@ -9,6 +9,7 @@ import { PublicIds } from '../../shared/public-id.js';
 import { deriveKey } from '../../shared/secrets.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
 import { loadModel, startScoringWorker, type ScoringWorker } from '../../worker/scoring-worker.js';
+import { countingModel } from '../support/counting-model.js';
 import { testNamespace } from '../support/redis.js';
 
 const silent = pino({ level: 'silent' });
@@ -85,11 +86,11 @@ export class InProcessService {
   }
 
   async startWorker(model?: ScoringModel): Promise<ScoringWorker> {
-    const worker = await startScoringWorker(this.config, silent, model ?? (await loadModel(this.config)));
-    worker.worker.on('completed', (job) => {
+    const counted = countingModel(model ?? (await loadModel(this.config)), (applicants) => {
       this.modelRuns += 1;
-      this.applicantsScored += job.data.count;
+      this.applicantsScored += applicants;
     });
+    const worker = await startScoringWorker(this.config, silent, counted);
     this.workers.push(worker);
     return worker;
   }

@@ -106,8 +106,9 @@ describe('rollout: workers of two model versions on one queue, a gateway per ver
 
     const oldVersion = older.gateway.modelVersion;
     expect(answers.map((a) => a.score.model_version)).toEqual(applicants.map(() => oldVersion));
+    // Runs are recorded from the worker's 'completed' event, which may come just after the reply.
+    await expect.poll(() => runs.some((run) => run.askedVersion === copy.version), { timeout: 10_000 }).toBe(true);
     expect(runs.every((run) => run.workerVersion === oldVersion)).toBe(true);
-    expect(runs.some((run) => run.askedVersion === copy.version)).toBe(true);
     expect(await newer.answerKeys()).toEqual([]);
     const entries = await cachedEntries();
     for (const { code, score } of answers) expect(entries.get(keyOf(oldVersion, code))).toEqual(score);

@@ -15,6 +15,7 @@ import { SCORE_QUEUE, type ScoreJobData } from '../../shared/queues.js';
 import { deriveKey } from '../../shared/secrets.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
 import { loadModel, startScoringWorker, type ScoringWorker } from '../../worker/scoring-worker.js';
+import { countingModel } from './counting-model.js';
 import { TEST_PROCESS_ENV } from './processes.js';
 import { deleteKeysUnder, keysUnder, REDIS_URL, testNamespace } from './redis.js';
 
@@ -49,9 +50,9 @@ function roomToWait(env: Record<string, string>): Record<string, string> {
 export class Stack {
   readonly workers: ScoringWorker[] = [];
   private readonly peers: Array<{ gateway: Gateway; server: Server }> = [];
-  /** Applicants the workers scored (a job of many applicants is one model run of many rows). */
+  /** Applicants the workers' models were run on (a job of many applicants is one model run of many rows). */
   applicantsScored = 0;
-  /** Jobs the workers finished; each is one model run. */
+  /** Model runs the workers made (one per job, unless a failed batch is retried row by row). */
   modelRuns = 0;
 
   private constructor(
@@ -126,11 +127,11 @@ export class Stack {
 
   /** A worker with the real model, or with `model` (e.g. a slow one for timeout tests). */
   async startWorker(model?: ScoringModel): Promise<ScoringWorker> {
-    const worker = await startScoringWorker(this.config, this.log, model ?? (await loadModel(this.config)));
-    worker.worker.on('completed', (job) => {
+    const counted = countingModel(model ?? (await loadModel(this.config)), (applicants) => {
       this.modelRuns += 1;
-      this.applicantsScored += job.data.count;
+      this.applicantsScored += applicants;
     });
+    const worker = await startScoringWorker(this.config, this.log, counted);
     this.workers.push(worker);
     return worker;
   }
