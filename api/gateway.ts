@@ -16,6 +16,7 @@ import { deriveKey, serviceSecret } from '../shared/secrets.js';
 import { ScoreCache } from '../shared/score-cache.js';
 import { createApp } from './app.js';
 import { BatchStore } from './jobs/batch-store.js';
+import { buildPortfolios } from './portfolios/portfolio-wiring.js';
 import { JobTracker } from './jobs/job-tracker.js';
 import { GatewayMetrics } from './observability/gateway-metrics.js';
 import { checkReadiness } from './observability/readiness.js';
@@ -147,12 +148,15 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     cachePrefix: config.CACHE_PREFIX,
   });
 
+  const portfolios = buildPortfolios(config, { queueRedis, bookkeeping: bookkeepingRedis, ids, writeLimit, secret });
+
   const credentials = adminCredentials(config);
   if (credentials.generated) log.warn('no ADMIN_PASSWORD set: Bull Board and /metrics stay locked until one is');
   const { app, listener } = createApp({
     scorer,
     tracker,
     queue,
+    portfolios,
     metrics,
     readiness: () => checkReadiness([queueRedis, cacheRedis], queue),
     credentials,
@@ -176,6 +180,7 @@ export function buildGateway(config: Config, log: Logger): Gateway {
     (closing ??= (async () => {
       await misses.drain();
       await events.close();
+      await portfolios.close();
       await queue.close();
       await Promise.allSettled(connections.map((redis) => redis.quit()));
     })());

@@ -1,0 +1,108 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { InvalidInput, MalformedJson } from '../errors.js';
+
+/** One input row: its line in the file and its fields (strings from CSV, any JSON from NDJSON). */
+export interface RawRow {
+  line: number;
+  fields: Record<string, unknown> | undefined;
+  /** Why the row could not even be read as an object (bad JSON, wrong column count). */
+  unreadable?: string;
+  /** CSV only: every field is a string, so numbers still need converting. */
+  fromCsv: boolean;
+}
+
+export type PortfolioFormat = 'csv' | 'ndjson';
+
+/**
+ * The rows of an upload, one at a time, as they arrive: csv-parse for CSV (streaming, RFC 4180
+ * quoting, line numbers that count multi-line fields), node:readline for NDJSON. Both pause the
+ * request while the consumer is busy, so memory holds a socket buffer, not the file.
+ * Throws InvalidInput for a CSV header that does not name the fields, MalformedJson for broken CSV.
+ */
+export async function* readRows(
+  body: Readable,
+  format: PortfolioFormat,
+  columns: { required: readonly string[]; optional: readonly string[] },
+): AsyncGenerator<RawRow> {
+  if (format === 'ndjson') {
+    let line = 0;
+    for await (const text of createInterface({ input: body, crlfDelay: Infinity })) {
+      line += 1;
+      if (text.trim() === '') continue;
+      let fields: unknown;
+      try {
+        fields = JSON.parse(text);
+      } catch {
+        yield { line, fields: undefined, unreadable: 'not valid JSON', fromCsv: false };
+        continue;
+      }
+      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+        yield { line, fields: undefined, unreadable: 'not a JSON object', fromCsv: false };
+      } else yield { line, fields: fields as Record<string, unknown>, fromCsv: false };
+    }
+    return;
+  }
+  const parser = body.pipe(
+    parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }),
+  );
+  let header: string[] | undefined;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!header) {
+        header = checkHeader(record, columns);
+        continue;
+      }
+      if (record.length !== header.length) {
+        yield {
+          line: info.lines,
+          fields: undefined,
+          unreadable: `expected ${header.length} columns, got ${record.length}`,
+          fromCsv: true,
+        };
+        continue;
+      }
+      const fields: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) fields[header[i]!] = record[i]!;
+      yield { line: info.lines, fields, fromCsv: true };
+    }
+  } catch (error) {
+    if (error instanceof InvalidInput) throw error;
+    const { code, lines } = error as { code?: string; lines?: number };
+    // The parser's own message may quote the row: give its code and line only.
+    if (typeof code === 'string' && code.startsWith('CSV_')) {
+      throw new MalformedCsv(`${code} at line ${lines ?? '?'}`, { cause: error });
+    }
+    throw error;
+  }
+  if (!header) throw new InvalidInput([{ path: '/header', message: 'the CSV has no header row' }]);
+}
+
+/** Broken CSV (an unclosed quote, say): the whole upload is refused, 400. */
+export class MalformedCsv extends MalformedJson {
+  readonly detail: string;
+  constructor(detail: string, options?: ErrorOptions) {
+    super(options);
+    this.detail = detail;
+    this.message = `The CSV is malformed: ${detail}`;
+  }
+}
+
+function checkHeader(
+  header: string[],
+  columns: { required: readonly string[]; optional: readonly string[] },
+): string[] {
+  const known = new Set([...columns.required, ...columns.optional]);
+  const problems = [
+    ...header.filter((name) => !known.has(name)).map((name) => ({ path: `/header/${name}`, message: 'Unknown field' })),
+    ...columns.required
+      .filter((name) => !header.includes(name))
+      .map((name) => ({ path: `/header/${name}`, message: 'Missing column' })),
+    ...header
+      .filter((name, i) => header.indexOf(name) !== i)
+      .map((name) => ({ path: `/header/${name}`, message: 'Column named twice' })),
+  ];
+  if (problems.length > 0) throw new InvalidInput(problems);
+  return header;
+}
