@@ -38,6 +38,7 @@ export type AppConfig = Pick<
   | 'HTTP_LEAN_LANE'
   | 'TRUST_PROXY_HOPS'
   | 'PUBLIC_HTTPS'
+  | 'PORTFOLIO_IDLE_TIMEOUT_MS'
 > & { modelDir: string };
 
 export interface AppDeps {
@@ -97,7 +98,12 @@ export function createApp(deps: AppDeps): GatewayHttp {
   );
   root.use(scoringRoutes(endpoints));
   root.use(jobRoutes(scorer, tracker, config));
-  root.use(portfolioRoutes(deps.portfolios.intake, deps.portfolios.service, config.BASE_PATH));
+  root.use(
+    portfolioRoutes(deps.portfolios.intake, deps.portfolios.service, {
+      basePath: config.BASE_PATH,
+      idleTimeoutMs: config.PORTFOLIO_IDLE_TIMEOUT_MS,
+    }),
+  );
   root.use(methodNotAllowed(root));
   app.use(config.BASE_PATH || '/', root);
 

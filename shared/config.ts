@@ -111,6 +111,8 @@ export const ConfigFields = z.object({
   PORTFOLIO_MAX_ROWS: z.coerce.number().int().positive().default(1000000),
   /** Rows per stored chunk and per chunk job: the gateway holds one chunk while it receives. */
   PORTFOLIO_CHUNK_ROWS: z.coerce.number().int().positive().max(100000).default(10000),
+  /** An upload that sends nothing for this long is cut and everything it stored removed. */
+  PORTFOLIO_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
   /** Unfinished portfolios (receiving, queued or active) one client may have at once. */
   PORTFOLIO_MAX_ACTIVE: z.coerce.number().int().positive().default(2),
 });

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import type { FlowProducer } from 'bullmq';
 import { Applicant } from '../../shared/applicant.js';
 import { ChunkSeal, INVALID_ROW, type RowChunk } from '../../shared/portfolio-chunk.js';
@@ -101,7 +101,7 @@ export class PortfolioIntake {
     },
   ) {}
 
-  async receive(body: Readable, format: PortfolioFormat, client: string): Promise<Accepted> {
+  async receive(body: IncomingMessage, format: PortfolioFormat, client: string): Promise<Accepted> {
     const { store, options, writeLimit } = this.deps;
     if ((await store.activeCount(client)) >= options.maxActive) throw new TooManyPortfolios(options.maxActive);
     const id = this.deps.ids.newBatchId();

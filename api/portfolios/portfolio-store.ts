@@ -16,9 +16,8 @@ export interface PortfolioRecord {
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 /**
- * A portfolio's record and sealed row chunks on the queue's Redis (never evicted). While an upload
- * runs, everything it wrote expires after `receivingTtlMs`, so an upload the gateway never finishes
- * (a crash) leaves nothing behind; commit gives it the retention.
+ * A portfolio's record and sealed row chunks on the queue's Redis (never evicted). An upload that
+ * fails is removed at once (discard); commit gives the record the retention.
  */
 export class PortfolioStore {
   constructor(
@@ -53,9 +52,17 @@ export class PortfolioStore {
     );
   }
 
+  /**
+   * A chunk lives the retention period from its write (an upload may take longer than the idle
+   * timeout); the record's shorter TTL is renewed with each chunk, so a gateway that dies mid-upload
+   * leaves a record that lapses soon and chunks nothing points to.
+   */
   async putRows(portfolioId: string, chunk: number, sealed: Buffer): Promise<void> {
     await orUnavailable(() =>
-      this.redis.set(this.keys.rows(portfolioId, chunk), sealed, 'PX', this.options.receivingTtlMs),
+      Promise.all([
+        this.redis.set(this.keys.rows(portfolioId, chunk), sealed, 'EX', this.options.retentionS),
+        this.redis.pexpire(this.keys.record(portfolioId), this.options.receivingTtlMs),
+      ]),
     );
   }
 

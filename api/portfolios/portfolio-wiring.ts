@@ -10,7 +10,7 @@ import { PortfolioIntake } from './portfolio-intake.js';
 import { PortfolioService } from './portfolio-service.js';
 import { PortfolioStore } from './portfolio-store.js';
 
-/** Room past the request deadline before an upload's leftovers expire on their own. */
+/** Room past the idle timeout before the record of an upload whose gateway died lapses on its own. */
 const RECEIVING_MARGIN_MS = 60_000;
 
 export interface Portfolios {
@@ -36,7 +36,7 @@ export function buildPortfolios(
   const flows = new FlowProducer({ connection: deps.queueRedis, prefix: config.QUEUE_PREFIX });
   const store = new PortfolioStore(deps.bookkeeping, new PortfolioKeys(config.CACHE_PREFIX), {
     retentionS: config.JOB_RETENTION_SECONDS,
-    receivingTtlMs: config.HTTP_REQUEST_TIMEOUT_MS + RECEIVING_MARGIN_MS,
+    receivingTtlMs: config.PORTFOLIO_IDLE_TIMEOUT_MS + RECEIVING_MARGIN_MS,
     maxActive: config.PORTFOLIO_MAX_ACTIVE,
   });
   const seal = new ChunkSeal(deriveKey(deps.secret, 'portfolio-chunk'));

@@ -1,13 +1,13 @@
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import { parse } from 'csv-parse';
-import { InvalidInput, MalformedJson } from '../errors.js';
+import { ClientClosedRequest, InvalidInput, MalformedJson } from '../errors.js';
 
 /** One input row: its line in the file and its fields (strings from CSV, any JSON from NDJSON). */
 export interface RawRow {
   line: number;
   fields: Record<string, unknown> | undefined;
-  /** Why the row could not even be read as an object (bad JSON, wrong column count). */
+  /** Why the row could not even be read as an object (bad JSON, wrong column count); `fields` then holds its id at most. */
   unreadable?: string;
   /** CSV only: every field is a string, so numbers still need converting. */
   fromCsv: boolean;
@@ -19,10 +19,12 @@ export type PortfolioFormat = 'csv' | 'ndjson';
  * The rows of an upload, one at a time, as they arrive: csv-parse for CSV (streaming, RFC 4180
  * quoting, line numbers that count multi-line fields), node:readline for NDJSON. Both pause the
  * request while the consumer is busy, so memory holds a socket buffer, not the file.
- * Throws InvalidInput for a CSV header that does not name the fields, MalformedJson for broken CSV.
+ * Throws InvalidInput for a CSV header that does not name the fields, MalformedJson for broken CSV,
+ * ClientClosedRequest when the body ends before the client finished sending it (a cut connection
+ * must never pass for the end of the file).
  */
 export async function* readRows(
-  body: Readable,
+  body: IncomingMessage,
   format: PortfolioFormat,
   columns: { required: readonly string[]; optional: readonly string[] },
 ): AsyncGenerator<RawRow> {
@@ -42,11 +44,16 @@ export async function* readRows(
         yield { line, fields: undefined, unreadable: 'not a JSON object', fromCsv: false };
       } else yield { line, fields: fields as Record<string, unknown>, fromCsv: false };
     }
+    if (!body.complete) throw new ClientClosedRequest();
     return;
   }
   const parser = body.pipe(
     parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }),
   );
+  // pipe() does not pass a cut connection on: without this the parser would wait for more forever.
+  body.once('close', () => {
+    if (!body.complete) parser.destroy(new ClientClosedRequest());
+  });
   let header: string[] | undefined;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -55,9 +62,10 @@ export async function* readRows(
         continue;
       }
       if (record.length !== header.length) {
+        const id = record[header.indexOf('id')];
         yield {
           line: info.lines,
-          fields: undefined,
+          fields: id === undefined ? undefined : { id },
           unreadable: `expected ${header.length} columns, got ${record.length}`,
           fromCsv: true,
         };
@@ -68,7 +76,7 @@ export async function* readRows(
       yield { line: info.lines, fields, fromCsv: true };
     }
   } catch (error) {
-    if (error instanceof InvalidInput) throw error;
+    if (error instanceof InvalidInput || error instanceof ClientClosedRequest) throw error;
     const { code, lines } = error as { code?: string; lines?: number };
     // The parser's own message may quote the row: give its code and line only.
     if (typeof code === 'string' && code.startsWith('CSV_')) {
@@ -76,6 +84,7 @@ export async function* readRows(
     }
     throw error;
   }
+  if (!body.complete) throw new ClientClosedRequest();
   if (!header) throw new InvalidInput([{ path: '/header', message: 'the CSV has no header row' }]);
 }
 

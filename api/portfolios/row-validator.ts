@@ -31,9 +31,7 @@ export class RowValidator {
   private readonly memo = new Map<string, number | RowProblem[]>();
 
   check(row: RawRow): CheckedRow {
-    if (!row.fields)
-      return { line: row.line, id: null, problems: [{ path: '', message: row.unreadable ?? 'unreadable' }] };
-    const { id: rawId, ...fields } = row.fields;
+    const { id: rawId, ...fields } = row.fields ?? {};
     const id = rawId === undefined || rawId === '' || rawId === null ? null : rawId;
     if (
       id !== null &&
@@ -46,6 +44,8 @@ export class RowValidator {
       };
     }
     const clientId = id === null ? null : String(id);
+    if (row.unreadable !== undefined)
+      return { line: row.line, id: clientId, problems: [{ path: '', message: row.unreadable }] };
     const outcome = row.fromCsv ? this.checkCsv(fields as Record<string, string>) : checkFields(fields);
     return typeof outcome === 'number'
       ? { line: row.line, id: clientId, code: outcome }

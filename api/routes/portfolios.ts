@@ -40,7 +40,12 @@ function streamWriter(res: Response) {
  * Portfolio rescoring (issue 14): a file in, watched, a file out. The upload and the results are
  * streams, so these handlers take req/res themselves; errors go on to the problem middleware.
  */
-export function portfolioRoutes(intake: PortfolioIntake, service: PortfolioService, basePath: string): Router {
+export function portfolioRoutes(
+  intake: PortfolioIntake,
+  service: PortfolioService,
+  config: { basePath: string; idleTimeoutMs: number },
+): Router {
+  const { basePath, idleTimeoutMs } = config;
   const router = Router();
   router.post('/portfolios', async (req: Request, res: Response) => {
     const format = typeis(req, ['text/csv', 'application/x-ndjson']);
@@ -48,6 +53,8 @@ export function portfolioRoutes(intake: PortfolioIntake, service: PortfolioServi
       res.setHeader('Connection', 'close');
       throw new UnsupportedMediaType(req.get('content-type'));
     }
+    // A client that stops sending is cut: the intake then removes what it stored.
+    req.socket.setTimeout(idleTimeoutMs, () => req.socket.destroy());
     try {
       const accepted = await intake.receive(req, format === 'text/csv' ? 'csv' : 'ndjson', clientOf(req));
       const self = links(basePath, accepted.id).self;
@@ -67,6 +74,8 @@ export function portfolioRoutes(intake: PortfolioIntake, service: PortfolioServi
       // Refused mid-file: the rest of the body is not read, so the connection cannot be reused.
       if (!req.complete) res.setHeader('Connection', 'close');
       throw error;
+    } finally {
+      req.socket.setTimeout(0);
     }
   });
   router.get('/portfolios/:id', async (req: Request, res: Response) => {
