@@ -8,12 +8,14 @@ import { measureMemory } from './scenarios/memory.js';
 import { runMisses } from './scenarios/misses.js';
 import { runMix } from './scenarios/mix.js';
 import { runPoll } from './scenarios/poll.js';
+import { runPortfolio, type PortfolioResult } from './scenarios/portfolio.js';
 import { runStorms } from './scenarios/storm.js';
 import { ServiceStack } from './service.js';
 
 export interface SuiteOutcome {
   runs: RunResult[];
   memory?: MemoryResult;
+  portfolio?: PortfolioResult;
   /** Steps that threw and processes that crashed; run problems are listed on the runs themselves. */
   failures: string[];
 }
@@ -93,5 +95,8 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteOutcome> {
     );
   }
   await step('batch misses', () => record(runBatchMisses(ctx)));
+  await step('portfolio', async () => {
+    outcome.portfolio = await runPortfolio(ctx);
+  });
   return outcome;
 }
