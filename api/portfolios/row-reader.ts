@@ -17,7 +17,7 @@ export type PortfolioFormat = 'csv' | 'ndjson';
 
 /**
  * The rows of an upload, one at a time, as they arrive: csv-parse for CSV (streaming, RFC 4180
- * quoting, line numbers that count multi-line fields), node:readline for NDJSON. Both pause the
+ * quoting; line numbers count multi-line fields), node:readline for NDJSON. Both pause the
  * request while the consumer is busy, so memory holds a socket buffer, not the file.
  * Throws InvalidInput for a CSV header that does not name the fields, MalformedJson for broken CSV,
  * ClientClosedRequest when the body ends before the client finished sending it (a cut connection
@@ -47,16 +47,21 @@ export async function* readRows(
     if (!body.complete) throw new ClientClosedRequest();
     return;
   }
-  const parser = body.pipe(
-    parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }),
-  );
+  // No `info`: csv-parse's per-record info object halves its speed. Lines are counted here instead:
+  // a record takes one line plus the line breaks inside its quoted fields; blank lines come through
+  // as one empty cell and are skipped (counted) here.
+  const parser = body.pipe(parse({ bom: true, trim: true, relax_column_count: true }));
   // pipe() does not pass a cut connection on: without this the parser would wait for more forever.
   body.once('close', () => {
     if (!body.complete) parser.destroy(new ClientClosedRequest());
   });
   let header: string[] | undefined;
+  let lastLine = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      const line = lastLine + 1;
+      lastLine = line + extraLines(record);
+      if (record.length === 1 && record[0] === '') continue;
       if (!header) {
         header = checkHeader(record, columns);
         continue;
@@ -64,7 +69,7 @@ export async function* readRows(
       if (record.length !== header.length) {
         const id = record[header.indexOf('id')];
         yield {
-          line: info.lines,
+          line,
           fields: id === undefined ? undefined : { id },
           unreadable: `expected ${header.length} columns, got ${record.length}`,
           fromCsv: true,
@@ -73,7 +78,7 @@ export async function* readRows(
       }
       const fields: Record<string, string> = {};
       for (let i = 0; i < header.length; i++) fields[header[i]!] = record[i]!;
-      yield { line: info.lines, fields, fromCsv: true };
+      yield { line, fields, fromCsv: true };
     }
   } catch (error) {
     if (error instanceof InvalidInput || error instanceof ClientClosedRequest) throw error;
@@ -86,6 +91,15 @@ export async function* readRows(
   }
   if (!body.complete) throw new ClientClosedRequest();
   if (!header) throw new InvalidInput([{ path: '/header', message: 'the CSV has no header row' }]);
+}
+
+/** Line breaks inside a record's quoted fields. */
+function extraLines(record: readonly string[]): number {
+  let breaks = 0;
+  for (const cell of record) {
+    for (let at = cell.indexOf('\n'); at !== -1; at = cell.indexOf('\n', at + 1)) breaks += 1;
+  }
+  return breaks;
 }
 
 /** Broken CSV (an unclosed quote, say): the whole upload is refused, 400. */

@@ -1,6 +1,6 @@
 import { Applicant } from '../../shared/applicant.js';
 import { keyedModelOfBuild } from '../../shared/key-encoding.js';
-import { encodingCode } from '../../shared/model-encoding.js';
+import { encodingCode, levelCount, levelOf } from '../../shared/model-encoding.js';
 import type { RowProblem } from '../../shared/portfolio-chunk.js';
 import { InvalidInput } from '../errors.js';
 import { parseInput } from '../http/validation.js';
@@ -16,8 +16,14 @@ const NUMERIC_FIELDS = new Set<string>(
     .map((spec) => spec.field),
 );
 
-/** Distinct CSV field tuples remembered; portfolios repeat applicants, and a validation is the costly step. */
-const MEMO_LIMIT = 100_000;
+/** Distinct cells remembered per column: a column repeats few values, and validating one is the costly step. */
+const MEMO_LIMIT = 10_000;
+
+const ENCODING = keyedModelOfBuild().encoding;
+/** Each field's place value in the applicant code (mixed radix, first field most significant). */
+const PLACE = ENCODING.map((_, i) => ENCODING.slice(i + 1).reduce((product, spec) => product * levelCount(spec), 1));
+/** Shape order: the order the schema reports problems in, as a 422 lists them. */
+const FIELDS = Object.keys(Applicant.shape) as Array<keyof Applicant>;
 
 export type CheckedRow =
   { line: number; id: string | null; code: number } | { line: number; id: string | null; problems: RowProblem[] };
@@ -28,7 +34,7 @@ export type CheckedRow =
  * CSV numbers are converted only when they read as numbers, so "abc" gets the schema's message.
  */
 export class RowValidator {
-  private readonly memo = new Map<string, number | RowProblem[]>();
+  private readonly memo = new Map<string, Map<string, number | RowProblem[]>>();
 
   check(row: RawRow): CheckedRow {
     const { id: rawId, ...fields } = row.fields ?? {};
@@ -52,29 +58,52 @@ export class RowValidator {
       : { line: row.line, id: clientId, problems: outcome };
   }
 
+  /**
+   * A CSV row, column by column: the schema's fields are independent, so each cell is checked (with
+   * the field's own schema, so paths and messages are the 422's) and reduced to its level once per
+   * distinct value, and the code is the levels' sum by place value.
+   */
   private checkCsv(fields: Record<string, string>): number | RowProblem[] {
-    const memoKey = Object.values(fields).join('\u0000');
-    const known = this.memo.get(memoKey);
-    if (known !== undefined) return known;
-    const candidate: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(fields)) {
-      candidate[name] =
-        NUMERIC_FIELDS.has(name) && value !== '' && Number.isFinite(Number(value))
-          ? Number(value)
-          : value === ''
-            ? undefined
-            : value;
+    let code = 0;
+    let problems: RowProblem[] | undefined;
+    for (const field of FIELDS) {
+      const cell = fields[field] ?? '';
+      let memo = this.memo.get(field);
+      if (!memo) this.memo.set(field, (memo = new Map()));
+      let outcome = memo.get(cell);
+      if (outcome === undefined) {
+        outcome = checkCell(field, cell);
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        memo.set(cell, outcome);
+      }
+      if (typeof outcome === 'number') code += outcome;
+      else (problems ??= []).push(...outcome);
     }
-    const outcome = checkFields(candidate);
-    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-    this.memo.set(memoKey, outcome);
-    return outcome;
+    return problems ?? code;
+  }
+}
+
+/** One CSV cell: its share of the applicant code (level × place value), or its problems. */
+function checkCell(field: keyof Applicant, cell: string): number | RowProblem[] {
+  const value =
+    NUMERIC_FIELDS.has(field) && cell !== '' && Number.isFinite(Number(cell))
+      ? Number(cell)
+      : cell === ''
+        ? undefined
+        : cell;
+  try {
+    const parsed = parseInput(Applicant.pick({ [field]: true } as Record<keyof Applicant, true>), { [field]: value });
+    const at = ENCODING.findIndex((spec) => spec.field === field);
+    return levelOf(ENCODING[at]!, parsed as Applicant) * PLACE[at]!;
+  } catch (error) {
+    if (error instanceof InvalidInput) return error.problems;
+    throw error;
   }
 }
 
 function checkFields(fields: Record<string, unknown>): number | RowProblem[] {
   try {
-    return Number(encodingCode(keyedModelOfBuild().encoding, parseInput(Applicant, fields)));
+    return Number(encodingCode(ENCODING, parseInput(Applicant, fields)));
   } catch (error) {
     if (error instanceof InvalidInput) return error.problems;
     throw error;
