@@ -6,7 +6,10 @@ import { NotFound } from '../errors.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
 import { DomainError } from '../../shared/errors.js';
 import type { PortfolioRecord, PortfolioStore } from './portfolio-store.js';
-import { formatChunk, type ResultsFormat } from './results-format.js';
+import { ChunkFormatter, type ResultsFormat } from './results-format.js';
+
+/** Rows per write of a download: a few hundred KB, so the gateway holds little of it at a time. */
+const ROWS_PER_WRITE = 1000;
 
 /** Results asked for before the portfolio finished. */
 export class NotFinished extends DomainError {
@@ -76,7 +79,10 @@ export class PortfolioService {
       if (!stored.rows) throw new NotFound('that portfolio');
       const rows = this.deps.seal.unsealRows(id, chunk, stored.rows);
       const answers = stored.answers ? this.deps.seal.unsealAnswers(id, chunk, stored.answers) : undefined;
-      await write(formatChunk(format, rows, answers, missing));
+      const formatter = new ChunkFormatter(format, rows, answers, missing);
+      for (let from = 0; from < formatter.rowCount; from += ROWS_PER_WRITE) {
+        await write(formatter.lines(from, from + ROWS_PER_WRITE));
+      }
     }
   }
 }

@@ -20,6 +20,8 @@ export interface PortfolioRun {
   rowsPerS: number;
   /** Peak VmRSS of the gateway during the run, less its VmRSS before. */
   gatewayRssGrowthMb: number;
+  /** ...of which by the end of the upload. */
+  uploadRssGrowthMb: number;
   /** MEMORY USAGE of the portfolio's keys right after the 202, per row. */
   redisBytesPerWaitingRow: number;
   /** ...and once its answers are stored too. */

@@ -93,6 +93,7 @@ async function onePortfolio(
     } as RequestInit);
     if (accepted.status !== 202) throw new Error(`upload answered ${accepted.status}: ${await accepted.text()}`);
     const uploadedS = (performance.now() - started) / 1000;
+    const uploadRssGrowthMb = (rssPeak - rssBefore) / 2 ** 20;
     const location = accepted.headers.get('location')!;
     const id = location.split('/').pop()!;
     const keys = await ctx.redis.keysMatching(`${stack.namespace.cachePrefix}:pf:${id}*`);
@@ -120,6 +121,7 @@ async function onePortfolio(
       totalS,
       rowsPerS: rows / totalS,
       gatewayRssGrowthMb: (rssPeak - rssBefore) / 2 ** 20,
+      uploadRssGrowthMb,
       redisBytesPerWaitingRow: waitingBytes / rows,
       redisBytesPerFinishedRow: doneBytes / rows,
     };
@@ -146,7 +148,7 @@ export async function runPortfolio(ctx: BenchContext): Promise<PortfolioResult> 
     for (const run of [cold, warm]) {
       console.log(
         `portfolio ${run.label}: ${run.rows} rows in ${run.totalS.toFixed(1)} s (upload ${run.uploadS.toFixed(1)} s, ` +
-          `scored ${run.scoredS.toFixed(1)} s) = ${Math.round(run.rowsPerS)} rows/s; gateway RSS +${run.gatewayRssGrowthMb.toFixed(1)} MB; ` +
+          `scored ${run.scoredS.toFixed(1)} s) = ${Math.round(run.rowsPerS)} rows/s; gateway RSS +${run.gatewayRssGrowthMb.toFixed(1)} MB (+${run.uploadRssGrowthMb.toFixed(1)} MB by the 202); ` +
           `Redis ${run.redisBytesPerWaitingRow.toFixed(1)} B/row waiting, ${run.redisBytesPerFinishedRow.toFixed(1)} B/row finished`,
       );
     }
