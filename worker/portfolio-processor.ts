@@ -60,6 +60,8 @@ export interface PortfolioProcessorDeps {
 export function createPortfolioProcessor(deps: PortfolioProcessorDeps) {
   const { model, seal, ids, cache, cachePrefix, keys, redis, queue, retentionS, log } = deps;
   const encoding = keyedModelOfBuild().encoding;
+  /** Model runs in progress in this process, by applicant code: concurrent chunks share them. */
+  const scoring = new Map<number, Promise<Map<number, Score>>>();
 
   async function finish(job: Job<PortfolioJobData>): Promise<{ rows: number; chunks: number }> {
     const { portfolioId, chunks, rows } = job.data;
@@ -94,13 +96,31 @@ export function createPortfolioProcessor(deps: PortfolioProcessorDeps) {
       scoreKey(cachePrefix, model.version, ids.forApplicant(model.version, String(code))),
     );
     const cached = await cache.readMany(cacheKeys);
-    const misses = distinct.flatMap((_, i) => (cached[i] ? [] : [i]));
     const answers = new Map<number, Score>();
     distinct.forEach((code, i) => cached[i] && answers.set(code, cached[i]));
+    // Codes another chunk in this process is scoring right now are awaited, not scored again.
+    const missed = distinct.flatMap((_, i) => (cached[i] ? [] : [i]));
+    const elsewhere = missed.filter((i) => scoring.has(distinct[i]!));
+    const misses = missed.filter((i) => !scoring.has(distinct[i]!));
     if (misses.length > 0) {
-      const scores = await model.score(misses.map((i) => applicantOfCode(encoding, distinct[i]!)));
-      await cache.write(misses.map((i, n) => ({ key: cacheKeys[i]!, score: scores[n]! })));
-      misses.forEach((i, n) => answers.set(distinct[i]!, scores[n]!));
+      const run = (async () => {
+        const scores = await model.score(misses.map((i) => applicantOfCode(encoding, distinct[i]!)));
+        await cache.write(misses.map((i, n) => ({ key: cacheKeys[i]!, score: scores[n]! })));
+        return new Map(misses.map((i, n) => [distinct[i]!, scores[n]!]));
+      })();
+      for (const i of misses) scoring.set(distinct[i]!, run);
+      try {
+        for (const [code, score] of await run) answers.set(code, score);
+      } finally {
+        for (const i of misses) scoring.delete(distinct[i]!);
+      }
+    }
+    for (const i of elsewhere) {
+      const code = distinct[i]!;
+      const score = (await scoring.get(code)?.catch(() => undefined))?.get(code) ?? (await cache.read(cacheKeys[i]!));
+      // The other chunk's run failed: this attempt fails too, and BullMQ retries it.
+      if (!score) throw new Error('an applicant code scored by another chunk has no answer');
+      answers.set(code, score);
     }
     const done = Number(
       await redis.eval(
@@ -125,7 +145,7 @@ export function createPortfolioProcessor(deps: PortfolioProcessorDeps) {
     return {
       rows: rows.codes.length,
       distinct: distinct.length,
-      cacheHits: distinct.length - misses.length,
+      cacheHits: distinct.length - missed.length,
       scored: misses.length,
     };
   }

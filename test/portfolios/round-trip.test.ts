@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Applicant } from '../../shared/applicant.js';
 import { applicantNumber } from '../support/applicants.js';
 import { Stack } from '../support/stack.js';
-import type { PortfolioWorker } from '../../worker/portfolio-worker.js';
+import { pino } from 'pino';
+import { startPortfolioWorker, type PortfolioWorker } from '../../worker/portfolio-worker.js';
+import { loadModel } from '../../worker/scoring-worker.js';
 import {
   csvOf,
   ndjsonLines,
@@ -94,5 +96,36 @@ describe('portfolios: round trips through the real gateway, queue, worker and mo
         expected[i]!.risk_category,
       ]);
     });
+  });
+});
+
+describe('portfolios: work is deduplicated across the file and with the cache', () => {
+  it('40 rows of 8 distinct applicants in 4 chunks run two at a time -> the model scores 8 rows in all; a second upload scores none', async () => {
+    const stack = await Stack.start({ PORTFOLIO_CHUNK_ROWS: '10' });
+    const real = await loadModel(stack.config);
+    let modelRows = 0;
+    const counting = {
+      version: real.version,
+      score: async (applicants: readonly Applicant[]) => {
+        modelRows += applicants.length;
+        return real.score(applicants);
+      },
+    };
+    const worker = await startPortfolioWorker(stack.config, pino({ level: 'silent' }), counting);
+    try {
+      // Every chunk holds all 8 applicants: chunks that run at once must not each score them.
+      const applicants = Array.from({ length: 40 }, (_, i) => applicantNumber((i % 8) * 450 + 3));
+      const file = csvOf(applicants.map((applicant) => ({ applicant })));
+      const first = await upload(stack, file);
+      await untilFinished(stack, first.headers.get('location')!);
+      expect(modelRows).toBe(8);
+      const second = await upload(stack, file);
+      await untilFinished(stack, second.headers.get('location')!);
+      expect(modelRows).toBe(8);
+    } finally {
+      await worker.close();
+      await obliteratePortfolioQueue(stack);
+      await stack.stop();
+    }
   });
 });
