@@ -21,6 +21,13 @@ const HEADER = ['id', ...CSV_COLUMNS].join(',');
 describe('portfolios: bad rows, cancellation, limits, abandoned uploads', () => {
   let stack: Stack;
   let worker: PortfolioWorker | undefined;
+  /** The Location of an accepted upload, once the portfolio has finished. */
+  async function untilFinishedAt(accepted: Response): Promise<string> {
+    expect(accepted.status).toBe(202);
+    const location = accepted.headers.get('location')!;
+    await untilFinished(stack, location);
+    return location;
+  }
   afterEach(async () => {
     await worker?.close();
     worker = undefined;
@@ -69,6 +76,39 @@ describe('portfolios: bad rows, cancellation, limits, abandoned uploads', () => 
       { line: 5, id: 'd', errors: [{ path: '', message: 'expected 6 columns, got 4' }] },
       { line: 6, id: 'e', ...(score as object) },
     ]);
+  });
+
+  it('line numbers count blank lines and quoted line breaks; NDJSON lines that are not JSON objects answered in place', async () => {
+    stack = await Stack.start();
+    await stack.startWorker();
+    worker = await startPortfolioWorkerFor(stack);
+    const csv = [
+      HEADER,
+      '"multi\nline id",0.25,30,yes,unemployed,male: single',
+      '',
+      'b,0.25,30,yes,unemployed,male: single',
+    ].join('\n');
+    const fromCsv = await upload(stack, csv);
+    const csvLines = await ndjsonLines(await fetch(`${stack.url}${await untilFinishedAt(fromCsv)}/results`));
+    expect(csvLines.map((row) => [row.line, row.id])).toEqual([
+      [2, 'multi\nline id'],
+      [5, 'b'],
+    ]);
+
+    const ndjson = [
+      '{"id":"x",',
+      '',
+      '[1,2]',
+      JSON.stringify({ id: 'ok', ...EXAMPLE_APPLICANT }),
+      '{"id":"u","shoe_size":44}',
+    ].join('\n');
+    const fromNdjson = await upload(stack, ndjson, 'application/x-ndjson');
+    const lines = await ndjsonLines(await fetch(`${stack.url}${await untilFinishedAt(fromNdjson)}/results`));
+    expect(lines[0]).toEqual({ line: 1, errors: [{ path: '', message: 'not valid JSON' }] });
+    expect(lines[1]).toEqual({ line: 3, errors: [{ path: '', message: 'not a JSON object' }] });
+    expect(lines[2]).toMatchObject({ line: 4, id: 'ok', decision: 'DECLINE' });
+    expect(lines[3]).toMatchObject({ line: 5, id: 'u' });
+    expect(lines[3]!.errors).toContainEqual({ path: '/shoe_size', message: 'Unknown field' });
   });
 
   it('DELETE before any chunk ran -> cancelled, waiting chunk jobs removed, the model never runs, every row answered "cancelled"', async () => {
