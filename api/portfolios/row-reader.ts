@@ -1,6 +1,6 @@
-import { createInterface } from 'node:readline';
 import type { IncomingMessage } from 'node:http';
 import { parse } from 'csv-parse';
+import { DomainError } from '../../shared/errors.js';
 import { ClientClosedRequest, InvalidInput, MalformedJson } from '../errors.js';
 
 /** One input row: its line in the file and its fields (strings from CSV, any JSON from NDJSON). */
@@ -15,9 +15,39 @@ export interface RawRow {
 
 export type PortfolioFormat = 'csv' | 'ndjson';
 
+/** The longest row taken: a line without end must not grow the gateway's memory. */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+/**
+ * The lines of an NDJSON body, read as the consumer asks for them (so the request is paused while
+ * it is busy), each decoded alone: a UTF-8 sequence never holds the byte of a line break.
+ * Throws LineTooLong past MAX_LINE_BYTES.
+ */
+async function* ndjsonLines(body: IncomingMessage): AsyncGenerator<string> {
+  let rest: Buffer = Buffer.alloc(0);
+  // Stopping early (a line too long) leaves the request to the route, which still has to answer on it.
+  for await (const piece of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    let bytes: Buffer = rest.length > 0 ? Buffer.concat([rest, piece]) : piece;
+    for (let end = bytes.indexOf(10); end !== -1; end = bytes.indexOf(10)) {
+      yield bytes.subarray(0, end).toString('utf8');
+      bytes = bytes.subarray(end + 1);
+    }
+    if (bytes.length > MAX_LINE_BYTES) throw new LineTooLong();
+    rest = bytes;
+  }
+  if (rest.length > 0) yield rest.toString('utf8');
+}
+
+/** A line longer than MAX_LINE_BYTES: the upload is refused whole, 413. */
+export class LineTooLong extends DomainError {
+  constructor() {
+    super('LINE_TOO_LONG', 413, `A row is longer than ${MAX_LINE_BYTES} bytes`);
+  }
+}
+
 /**
  * The rows of an upload, one at a time, as they arrive: csv-parse for CSV (streaming, RFC 4180
- * quoting; line numbers count multi-line fields), node:readline for NDJSON. Both pause the
+ * quoting; line numbers count multi-line fields), a line splitter for NDJSON. Both pause the
  * request while the consumer is busy, so memory holds a socket buffer, not the file.
  * Throws InvalidInput for a CSV header that does not name the fields, MalformedJson for broken CSV,
  * ClientClosedRequest when the body ends before the client finished sending it (a cut connection
@@ -30,7 +60,7 @@ export async function* readRows(
 ): AsyncGenerator<RawRow> {
   if (format === 'ndjson') {
     let line = 0;
-    for await (const text of createInterface({ input: body, crlfDelay: Infinity })) {
+    for await (const text of ndjsonLines(body)) {
       line += 1;
       if (text.trim() === '') continue;
       let fields: unknown;
@@ -50,7 +80,7 @@ export async function* readRows(
   // No `info`: csv-parse's per-record info object halves its speed. Lines are counted here instead:
   // a record takes one line plus the line breaks inside its quoted fields; blank lines come through
   // as one empty cell and are skipped (counted) here.
-  const parser = body.pipe(parse({ bom: true, trim: true, relax_column_count: true }));
+  const parser = body.pipe(parse({ bom: true, trim: true, relax_column_count: true, max_record_size: MAX_LINE_BYTES }));
   // pipe() does not pass a cut connection on: without this the parser would wait for more forever.
   body.once('close', () => {
     if (!body.complete) parser.destroy(new ClientClosedRequest());
@@ -82,6 +112,7 @@ export async function* readRows(
     }
   } catch (error) {
     if (error instanceof InvalidInput || error instanceof ClientClosedRequest) throw error;
+    if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') throw new LineTooLong();
     const { code, lines } = error as { code?: string; lines?: number };
     // The parser's own message may quote the row: give its code and line only.
     if (typeof code === 'string' && code.startsWith('CSV_')) {

@@ -54,7 +54,8 @@ export function portfolioRoutes(
       throw new UnsupportedMediaType(req.get('content-type'));
     }
     // A client that stops sending is cut: the intake then removes what it stored.
-    req.socket.setTimeout(idleTimeoutMs, () => req.socket.destroy());
+    const socket = req.socket;
+    socket.setTimeout(idleTimeoutMs, () => socket.destroy());
     try {
       const accepted = await intake.receive(req, format === 'text/csv' ? 'csv' : 'ndjson', clientOf(req));
       const self = links(basePath, accepted.id).self;
@@ -75,7 +76,7 @@ export function portfolioRoutes(
       if (!req.complete) res.setHeader('Connection', 'close');
       throw error;
     } finally {
-      req.socket.setTimeout(0);
+      socket.setTimeout(0);
     }
   });
   router.get('/portfolios/:id', async (req: Request, res: Response) => {

@@ -175,6 +175,20 @@ describe('portfolios: bad rows, cancellation, limits, abandoned uploads', () => 
     expect(await portfolioKeys(stack)).toEqual([]);
   });
 
+  it('a row of 1 MB without a line break, CSV or NDJSON -> 413 LINE_TOO_LONG (the gateway never buffers it), nothing kept', async () => {
+    stack = await Stack.start();
+    const endless = 'x'.repeat(1024 * 1024);
+    for (const [type, body] of [
+      ['text/csv', `${HEADER}\n${endless}`],
+      ['application/x-ndjson', `{"id":"${endless}"}`],
+    ] as const) {
+      const response = await upload(stack, body, type);
+      expect(response.status, type).toBe(413);
+      expect(await response.json()).toMatchObject({ code: 'LINE_TOO_LONG' });
+    }
+    expect(await portfolioKeys(stack)).toEqual([]);
+  });
+
   it('an upload that stops mid-way: PORTFOLIO_IDLE_TIMEOUT_MS cuts it and every key it wrote is gone, no job', async () => {
     stack = await Stack.start({
       PORTFOLIO_IDLE_TIMEOUT_MS: '1500',
