@@ -49,7 +49,9 @@ export function portfolioPaths(registry: OpenAPIRegistry): void {
         content: json(PortfolioStatus),
       },
       400: problem('Broken CSV quoting'),
-      413: problem('More than PORTFOLIO_MAX_ROWS rows: nothing is kept'),
+      413: problem(
+        'More than PORTFOLIO_MAX_ROWS rows (TOO_MANY_ROWS), or a row over 64 KiB (LINE_TOO_LONG): nothing is kept',
+      ),
       415: problem('Content-Type is neither text/csv nor application/x-ndjson'),
       422: problem('The CSV header lacks a field or names an unknown one (`/header/<name>`), or the file has no rows'),
       429: problem('Too many unfinished portfolios, or the write budget is spent', { 'Retry-After': RETRY_AFTER }),
