@@ -15,6 +15,8 @@ import { withLeanLane } from './http/lean-lane.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { problemMiddleware } from './http/problem.js';
 import type { JobTracker } from './jobs/job-tracker.js';
+import { portfolioBoardAdapter } from './portfolios/portfolio-board.js';
+import type { Portfolios } from './portfolios/portfolio-wiring.js';
 import type { GatewayMetrics } from './observability/gateway-metrics.js';
 import { httpMetrics } from './observability/http-metrics.js';
 import type { Readiness } from './observability/readiness.js';
@@ -22,6 +24,7 @@ import { requestLogger } from './observability/request-log.js';
 import { jobRoutes } from './routes/jobs.js';
 import { landingRoutes } from './routes/landing.js';
 import { operationsRoutes } from './routes/operations.js';
+import { portfolioRoutes } from './routes/portfolios.js';
 import { scoringEndpoints, scoringRoutes } from './routes/scoring.js';
 import type { ScoreQueue } from '../shared/queues.js';
 import type { Scorer } from './scoring/scorer.js';
@@ -36,12 +39,14 @@ export type AppConfig = Pick<
   | 'HTTP_LEAN_LANE'
   | 'TRUST_PROXY_HOPS'
   | 'PUBLIC_HTTPS'
+  | 'PORTFOLIO_IDLE_TIMEOUT_MS'
 > & { modelDir: string };
 
 export interface AppDeps {
   scorer: Scorer;
   tracker: JobTracker;
   queue: ScoreQueue;
+  portfolios: Pick<Portfolios, 'intake' | 'service' | 'queue'>;
   metrics: GatewayMetrics;
   readiness: () => Promise<Readiness>;
   credentials: AdminCredentials;
@@ -88,10 +93,18 @@ export function createApp(deps: AppDeps): GatewayHttp {
     BOARD_PATH,
     requireAdmin(credentials),
     withoutOutsideFonts(),
-    queueBoard([queue], config.BASE_PATH, config.ADMIN_READ_ONLY),
+    queueBoard([queue], config.BASE_PATH, config.ADMIN_READ_ONLY, [
+      portfolioBoardAdapter(deps.portfolios.queue, config.ADMIN_READ_ONLY),
+    ]),
   );
   root.use(scoringRoutes(endpoints));
   root.use(jobRoutes(scorer, tracker, config));
+  root.use(
+    portfolioRoutes(deps.portfolios.intake, deps.portfolios.service, {
+      basePath: config.BASE_PATH,
+      idleTimeoutMs: config.PORTFOLIO_IDLE_TIMEOUT_MS,
+    }),
+  );
   root.use(methodNotAllowed(root));
   app.use(config.BASE_PATH || '/', root);
 

@@ -99,3 +99,40 @@ export const Landing = z
 
 export const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 export const Ready = z.object({ status: z.literal('ready'), workers: z.number().int() }).meta({ id: 'Ready' });
+
+/** GET /portfolios/{id} (and the 202 of POST /portfolios): where a portfolio stands. */
+export const PortfolioStatus = z
+  .object({
+    id: z.string(),
+    status: z.enum(['receiving', 'queued', 'active', 'completed', 'failed', 'cancelled']),
+    rows_total: z.number().int(),
+    rows_done: z.number().int().describe('Rows answered so far, invalid ones included'),
+    rows_invalid: z.number().int(),
+    links: z.object({ self: z.string(), results: z.string() }),
+  })
+  .meta({
+    id: 'PortfolioStatus',
+    example: {
+      id: 'q83vEjRWeJCrze8SNFZ4kA',
+      status: 'active',
+      rows_total: 1000000,
+      rows_done: 420000,
+      rows_invalid: 12,
+      links: { self: '/portfolios/q83vEjRWeJCrze8SNFZ4kA', results: '/portfolios/q83vEjRWeJCrze8SNFZ4kA/results' },
+    },
+  });
+
+/** One line of a portfolio's NDJSON results: a score, the row's field problems, or why it has no answer. */
+export const PortfolioResultLine = z
+  .object({
+    line: z.number().int().describe("The row's line in the uploaded file (the CSV header is line 1)"),
+    id: z.string().optional().describe("The row's `id`, as the client sent it"),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('An invalid row: each field path and reason, as a 422 words them'),
+    error: z.string().optional().describe('A valid row left unscored: its portfolio was cancelled or failed first'),
+  })
+  .catchall(z.unknown())
+  .describe('A scored row also carries every field of Score')
+  .meta({ id: 'PortfolioResultLine' });

@@ -24,6 +24,7 @@ import { deriveKey, serviceSecret } from '../shared/secrets.js';
 import { ScoreCache } from '../shared/score-cache.js';
 import { createApp } from './app.js';
 import { BatchStore } from './jobs/batch-store.js';
+import { buildPortfolios } from './portfolios/portfolio-wiring.js';
 import { JobTracker } from './jobs/job-tracker.js';
 import { GatewayMetrics } from './observability/gateway-metrics.js';
 import { checkReadiness } from './observability/readiness.js';
@@ -145,12 +146,15 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
     keys,
   });
 
+  const portfolios = buildPortfolios(config, { queueRedis, bookkeeping: bookkeepingRedis, ids, writeLimit, secret });
+
   const credentials = adminCredentials(config);
   if (credentials.generated) log.warn('no ADMIN_PASSWORD set: Bull Board and /metrics stay locked until one is');
   const { app, listener } = createApp({
     scorer,
     tracker,
     queue,
+    portfolios,
     metrics,
     readiness: () => checkReadiness([queueRedis, cacheRedis], queue),
     credentials,
@@ -168,6 +172,7 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   const close = () =>
     (closing ??= (async () => {
       await misses.drain();
+        await portfolios.close();
       await queue.close();
       await Promise.allSettled(connections.map((redis) => redis.quit()));
     })());

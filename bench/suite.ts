@@ -17,12 +17,14 @@ import { runMisses, startMissService } from './scenarios/misses.js';
 import { runMix } from './scenarios/mix.js';
 import { runPacedMisses, runPacedQueueFloor } from './scenarios/paced.js';
 import { runPoll } from './scenarios/poll.js';
+import { runPortfolio, type PortfolioResult } from './scenarios/portfolio.js';
 import { runStorms } from './scenarios/storm.js';
 import { ServiceStack } from './service.js';
 
 export interface SuiteOutcome {
   runs: RunResult[];
   memory?: MemoryResult;
+  portfolio?: PortfolioResult;
   /** Steps that threw and processes that crashed; run problems are listed on the runs themselves. */
   failures: string[];
 }
@@ -145,5 +147,8 @@ export async function runSuite(ctx: BenchContext): Promise<SuiteOutcome> {
   }
   await step('batch misses', () => record(runBatchMisses(ctx)));
   await step('paced rounds', () => pacedRounds(ctx, step, record));
+  await step('portfolio', async () => {
+    outcome.portfolio = await runPortfolio(ctx);
+  });
   return outcome;
 }

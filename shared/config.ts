@@ -117,6 +117,18 @@ export const ConfigFields = z.object({
    * Required under NODE_ENV=production; elsewhere a fixed development secret stands in, with a warning.
    */
   SERVICE_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** The most rows one portfolio upload may hold (POST /portfolios); a longer file is refused whole, 413. */
+  PORTFOLIO_MAX_ROWS: z.coerce.number().int().positive().default(1000000),
+  /**
+   * Rows per stored chunk and per chunk job: the gateway holds one chunk while it receives (8 bytes a
+   * row plus its id), and each chunk looks its distinct codes up once, so fewer, larger chunks cost
+   * the cache fewer lookups.
+   */
+  PORTFOLIO_CHUNK_ROWS: z.coerce.number().int().positive().max(100000).default(50000),
+  /** An upload that sends nothing for this long is cut and everything it stored removed. */
+  PORTFOLIO_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
+  /** Unfinished portfolios (receiving, queued or active) one client may have at once. */
+  PORTFOLIO_MAX_ACTIVE: z.coerce.number().int().positive().default(2),
 });
 
 type Fields = z.infer<typeof ConfigFields>;

@@ -90,4 +90,24 @@ export class KeySpace {
   rateLimit(budget: string, client: string): string {
     return `${this.bookkeepingPrefix}:rl:${budget}:${client}`;
   }
+
+  /** One portfolio's record (status, counts, owner); its id is random (api/portfolios/). */
+  portfolio(portfolioId: string): string {
+    return `${this.bookkeepingPrefix}:pf:${portfolioId}`;
+  }
+
+  /** One stored chunk of a portfolio's rows (sealed codes and line numbers). */
+  portfolioRows(portfolioId: string, chunk: number): string {
+    return `${this.bookkeepingPrefix}:pf:${portfolioId}:in:${chunk}`;
+  }
+
+  /** One chunk's answers, one per distinct code. */
+  portfolioAnswers(portfolioId: string, chunk: number): string {
+    return `${this.bookkeepingPrefix}:pf:${portfolioId}:out:${chunk}`;
+  }
+
+  /** A client's unfinished portfolios (client as the budgets name it: its address, IPv6 by /56). */
+  activePortfolios(client: string): string {
+    return `${this.bookkeepingPrefix}:pf:active:${client}`;
+  }
 }

@@ -32,7 +32,7 @@ export function serviceSecret(config: Pick<Config, 'NODE_ENV' | 'SERVICE_SECRET'
 }
 
 /** What a derived key is for; each use gets its own key, so one leaking says nothing about another. */
-export type KeyPurpose = 'public-id' | 'job-seal';
+export type KeyPurpose = 'public-id' | 'job-seal' | 'portfolio-chunk';
 
 /** A 256-bit key for one purpose, derived from the service secret (HKDF-SHA256, no salt: the secret is random). */
 export function deriveKey(secret: string, purpose: KeyPurpose): Buffer {

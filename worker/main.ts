@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { adminCredentials } from '../shared/admin-auth.js';
 import { loadConfig } from '../shared/config.js';
 import { onShutdown, runMain } from '../shared/lifecycle.js';
+import { startPortfolioWorker } from './portfolio-worker.js';
 import { loadModel, startScoringWorker } from './scoring-worker.js';
 import { serveWorkerMetrics } from './worker-metrics.js';
 
@@ -13,7 +14,9 @@ runMain(async () => {
   const model = await loadModel(config);
   const { close, metrics } = await startScoringWorker(config, log, model);
 
-  const steps: Array<() => unknown> = [close];
+  const portfolios = await startPortfolioWorker(config, log, model);
+
+  const steps: Array<() => unknown> = [portfolios.close, close];
   if (credentials) {
     if (credentials.generated) log.warn('no ADMIN_PASSWORD set: /metrics stays locked until one is');
     const server = await serveWorkerMetrics(metrics, config.WORKER_METRICS_PORT, credentials);

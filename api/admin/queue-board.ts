@@ -31,22 +31,29 @@ function shownResult(returnValue: unknown) {
  * reverse proxy, BASE_PATH), because the board's page builds its asset and API URLs from it.
  * Read-only mode is enforced by the board's API too, not only hidden in its UI.
  */
-export function queueBoard(queues: readonly ScoreQueue[], basePath: string, readOnlyMode: boolean): Router {
+export function queueBoard(
+  queues: readonly ScoreQueue[],
+  basePath: string,
+  readOnlyMode: boolean,
+  otherQueues: readonly BullMQAdapter[] = [],
+): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(`${basePath}${BOARD_PATH}`);
   createBullBoard({
-    queues: queues.map((queue) => {
-      const adapter = new BullMQAdapter(queue, {
-        readOnlyMode,
-        description:
-          'Cache misses gathered into jobs of up to MISS_BATCH_MAX applicants, one model run each. ' +
-          'Name: how many, and the first request (X-Request-Id). Data: the requests; the applicants are ' +
-          'sealed. Result: how many were scored or failed, and the model time.',
-      });
-      adapter.setFormatter('data', shownData);
-      adapter.setFormatter('returnValue', shownResult);
-      return adapter;
-    }),
+    queues: queues
+      .map((queue) => {
+        const adapter = new BullMQAdapter(queue, {
+          readOnlyMode,
+          description:
+            'Cache misses gathered into jobs of up to MISS_BATCH_MAX applicants, one model run each. ' +
+            'Name: how many, and the first request (X-Request-Id). Data: the requests; the applicants are ' +
+            'sealed. Result: how many were scored or failed, and the model time.',
+        });
+        adapter.setFormatter('data', shownData);
+        adapter.setFormatter('returnValue', shownResult);
+        return adapter;
+      })
+      .concat(otherQueues),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Credit scoring' } },
   });

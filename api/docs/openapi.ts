@@ -16,6 +16,7 @@ import {
   batchRequest,
   jobRequestDocument,
 } from '../contract.js';
+import { portfolioPaths } from './openapi-portfolios.js';
 import {
   ACCEPTED_HEADERS,
   COMPLETED_HEADERS,
@@ -228,6 +229,7 @@ export function openApiDocument(basePath: string, batchMaxItems: number) {
     BatchResult,
   );
   jobPaths(registry, batchMaxItems);
+  portfolioPaths(registry);
   operationPaths(registry);
 
   // oneOf: every union here is exclusive (one applicant or a batch; a score or a list of scores).
@@ -247,6 +249,7 @@ export function openApiDocument(basePath: string, batchMaxItems: number) {
     tags: [
       { name: 'scoring', description: 'Synchronous answers (202 and a job when the model is slow)' },
       { name: 'jobs', description: 'Asynchronous submission and polling' },
+      { name: 'portfolios', description: 'A whole book as one file in (CSV or NDJSON), one file out' },
       { name: 'operations', description: 'Landing page, health, readiness, metrics, the queue board' },
     ],
   });

@@ -1,0 +1,178 @@
+import type { IncomingMessage } from 'node:http';
+import type { FlowProducer } from 'bullmq';
+import { Applicant } from '../../shared/applicant.js';
+import { ChunkSeal, INVALID_ROW, type RowChunk } from '../../shared/portfolio-chunk.js';
+import {
+  chunkJobId,
+  chunkJobName,
+  PORTFOLIO_QUEUE,
+  portfolioJobId,
+  portfolioJobName,
+  type ChunkJobData,
+  type PortfolioJobData,
+} from '../../shared/portfolios.js';
+import type { PublicIds } from '../../shared/public-id.js';
+import { DomainError, InvalidInput } from '../../shared/errors.js';
+import type { ClientBudget } from '../scoring/client-budget.js';
+import type { PortfolioStore } from './portfolio-store.js';
+import { readRows, type PortfolioFormat } from './row-reader.js';
+import { RowValidator } from './row-validator.js';
+
+const REQUIRED_COLUMNS = Object.keys(Applicant.shape);
+
+/** The upload has more rows than PORTFOLIO_MAX_ROWS: refused whole, nothing kept. */
+export class TooManyRows extends DomainError {
+  constructor(limit: number) {
+    super('TOO_MANY_ROWS', 413, `A portfolio holds at most ${limit} rows`);
+  }
+}
+
+/** The client already has PORTFOLIO_MAX_ACTIVE unfinished portfolios. */
+export class TooManyPortfolios extends DomainError {
+  readonly retryAfterS = 10;
+  constructor(limit: number) {
+    super('TOO_MANY_PORTFOLIOS', 429, `At most ${limit} unfinished portfolios per client; wait for one to finish`);
+  }
+}
+
+export interface IntakeOptions {
+  maxRows: number;
+  chunkRows: number;
+  maxActive: number;
+  jobAttempts: number;
+  backoffMs: number;
+  retentionS: number;
+}
+
+export interface Accepted {
+  id: string;
+  rows: number;
+  invalid: number;
+  chunks: number;
+}
+
+class ChunkBuilder {
+  codes: Uint32Array;
+  lines: Uint32Array;
+  ids: Array<string | null> | null = null;
+  problems: RowChunk['problems'] = [];
+  size = 0;
+  constructor(private readonly capacity: number) {
+    this.codes = new Uint32Array(capacity);
+    this.lines = new Uint32Array(capacity);
+  }
+  get full(): boolean {
+    return this.size === this.capacity;
+  }
+  take(): RowChunk {
+    const chunk = {
+      codes: this.codes.subarray(0, this.size),
+      lines: this.lines.subarray(0, this.size),
+      ids: this.ids,
+      problems: this.problems,
+    };
+    this.codes = new Uint32Array(this.capacity);
+    this.lines = new Uint32Array(this.capacity);
+    this.ids = null;
+    this.problems = [];
+    this.size = 0;
+    return chunk;
+  }
+}
+
+/**
+ * Takes an upload in: reads it row by row, validates each row, reduces it to its applicant code,
+ * and stores sealed chunks of PORTFOLIO_CHUNK_ROWS rows as they fill, so the gateway holds one
+ * chunk at a time. Once the file is whole it adds one BullMQ flow: a parent job for the portfolio,
+ * a child job per chunk. Anything that stops the upload (a bad header, too many rows, the client
+ * going away, a limit) removes what it wrote before the error goes on.
+ */
+export class PortfolioIntake {
+  constructor(
+    private readonly deps: {
+      store: PortfolioStore;
+      seal: ChunkSeal;
+      flows: FlowProducer;
+      ids: PublicIds;
+      writeLimit: ClientBudget;
+      queuePrefix: string;
+      options: IntakeOptions;
+    },
+  ) {}
+
+  async receive(body: IncomingMessage, format: PortfolioFormat, client: string): Promise<Accepted> {
+    const { store, options, writeLimit } = this.deps;
+    if ((await store.activeCount(client)) >= options.maxActive) throw new TooManyPortfolios(options.maxActive);
+    const id = this.deps.ids.newBatchId();
+    await store.open(id, client);
+    let chunks = 0;
+    try {
+      const validator = new RowValidator();
+      const builder = new ChunkBuilder(options.chunkRows);
+      let rows = 0;
+      let invalid = 0;
+      const flush = async () => {
+        // A stored chunk is one write to the queue's Redis: it spends the same budget as a batch record.
+        await writeLimit.take(client, 1);
+        await store.putRows(id, chunks, this.deps.seal.sealRows(id, chunks, builder.take()));
+        chunks += 1;
+      };
+      for await (const raw of readRows(body, format, { required: REQUIRED_COLUMNS, optional: ['id'] })) {
+        if (rows === options.maxRows) throw new TooManyRows(options.maxRows);
+        const row = validator.check(raw);
+        const at = builder.size;
+        builder.lines[at] = row.line;
+        if (row.id !== null) (builder.ids ??= new Array<string | null>(at).fill(null))[at] = row.id;
+        else if (builder.ids) builder.ids[at] = null;
+        if ('code' in row) builder.codes[at] = row.code;
+        else {
+          builder.codes[at] = INVALID_ROW;
+          builder.problems.push([at, row.problems]);
+          invalid += 1;
+        }
+        builder.size += 1;
+        rows += 1;
+        if (builder.full) await flush();
+      }
+      if (builder.size > 0) await flush();
+      if (rows === 0) throw new InvalidInput([{ path: '', message: 'the portfolio has no rows' }]);
+      await store.commit(id, { rows, invalid, chunks });
+      await this.addFlow(id, rows, chunks);
+      return { id, rows, invalid, chunks };
+    } catch (error) {
+      await store.discard(id, chunks, client).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async addFlow(id: string, rows: number, chunks: number): Promise<void> {
+    const { options, queuePrefix } = this.deps;
+    const keep = { removeOnComplete: { age: options.retentionS }, removeOnFail: { age: options.retentionS } };
+    const parent: PortfolioJobData = { kind: 'portfolio', portfolioId: id, rows, chunks };
+    await this.deps.flows.add({
+      name: portfolioJobName(id, rows),
+      queueName: PORTFOLIO_QUEUE,
+      prefix: queuePrefix,
+      data: parent,
+      opts: { jobId: portfolioJobId(id), ...keep },
+      children: Array.from({ length: chunks }, (_, chunk) => {
+        const size = chunk < chunks - 1 ? options.chunkRows : rows - options.chunkRows * (chunks - 1);
+        const data: ChunkJobData = { kind: 'chunk', portfolioId: id, chunk, chunks, rows: size };
+        return {
+          name: chunkJobName(id, chunk, chunks, size),
+          queueName: PORTFOLIO_QUEUE,
+          prefix: queuePrefix,
+          data,
+          opts: {
+            jobId: chunkJobId(id, chunk),
+            attempts: options.jobAttempts,
+            backoff: { type: 'exponential', delay: options.backoffMs },
+            // A chunk that fails all its tries fails the portfolio, which then answers its rows as failed.
+            failParentOnFailure: true,
+            ...keep,
+          },
+        };
+      }),
+    });
+  }
+}

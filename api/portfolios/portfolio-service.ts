@@ -1,0 +1,87 @@
+import type { Queue } from 'bullmq';
+import { ChunkSeal } from '../../shared/portfolio-chunk.js';
+import { chunkJobId, portfolioJobId } from '../../shared/portfolios.js';
+import { PublicIds } from '../../shared/public-id.js';
+import type { ClientBudget } from '../scoring/client-budget.js';
+import { DomainError, NotFound } from '../../shared/errors.js';
+import type { PortfolioRecord, PortfolioStore } from './portfolio-store.js';
+import { ChunkFormatter, type ResultsFormat } from './results-format.js';
+
+/** Rows per write of a download: a few hundred KB, so the gateway holds little of it at a time. */
+const ROWS_PER_WRITE = 1000;
+
+/** Results asked for before the portfolio finished. */
+export class NotFinished extends DomainError {
+  constructor() {
+    super('NOT_FINISHED', 409, 'The portfolio is not finished; poll it until its status is completed');
+  }
+}
+
+/**
+ * Status, results and cancellation of stored portfolios. Every call spends the client's write
+ * budget like a poll (one unit; results one more per chunk read).
+ */
+export class PortfolioService {
+  constructor(
+    private readonly deps: {
+      store: PortfolioStore;
+      seal: ChunkSeal;
+      queue: Queue;
+      writeLimit: ClientBudget;
+    },
+  ) {}
+
+  /** Throws NotFound for an id that is not a portfolio's, before any Redis call for a malformed one. */
+  async status(id: string, client: string): Promise<PortfolioRecord> {
+    if (!PublicIds.isPublicId(id)) throw new NotFound('that portfolio');
+    await this.deps.writeLimit.take(client, 1);
+    const record = await this.deps.store.read(id);
+    if (!record) throw new NotFound('that portfolio');
+    if (record.status === 'queued' || record.status === 'active') {
+      // A chunk that failed all its tries failed the parent job (failParentOnFailure).
+      const state = await this.deps.queue.getJobState(portfolioJobId(id));
+      if (state === 'failed') return { ...record, status: 'failed' };
+    }
+    return record;
+  }
+
+  /** Cancels: chunks not yet run are removed, answers already computed stay readable. */
+  async cancel(id: string, client: string): Promise<PortfolioRecord> {
+    const record = await this.status(id, client);
+    if (await this.deps.store.cancel(id)) {
+      // A running chunk cannot be removed (it is locked): it sees the status and its answers still count.
+      await Promise.all(
+        Array.from({ length: record.chunks }, (_, chunk) =>
+          this.deps.queue.remove(chunkJobId(id, chunk)).catch(() => 0),
+        ),
+      );
+    }
+    return (await this.deps.store.read(id)) ?? record;
+  }
+
+  /** The answers, chunk by chunk, in input order; `write` returns once the text is on its way (backpressure). */
+  async results(
+    id: string,
+    client: string,
+    format: ResultsFormat,
+    write: (text: string) => Promise<void>,
+  ): Promise<void> {
+    const record = await this.status(id, client);
+    if (record.status !== 'completed' && record.status !== 'cancelled' && record.status !== 'failed')
+      throw new NotFinished();
+    const missing =
+      record.status === 'cancelled' ? 'cancelled before this row was scored' : 'scoring failed for this row';
+    // Spent up front: a limit met mid-stream would cut the results short.
+    await this.deps.writeLimit.take(client, record.chunks);
+    for (let chunk = 0; chunk < record.chunks; chunk++) {
+      const stored = await this.deps.store.chunk(id, chunk);
+      if (!stored.rows) throw new NotFound('that portfolio');
+      const rows = this.deps.seal.unsealRows(id, chunk, stored.rows);
+      const answers = stored.answers ? this.deps.seal.unsealAnswers(id, chunk, stored.answers) : undefined;
+      const formatter = new ChunkFormatter(format, rows, answers, missing);
+      for (let from = 0; from < formatter.rowCount; from += ROWS_PER_WRITE) {
+        await write(formatter.lines(from, from + ROWS_PER_WRITE));
+      }
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import type { IncomingMessage } from 'node:http';
+import { parse } from 'csv-parse';
+import { ClientClosedRequest, DomainError, InvalidInput, MalformedJson } from '../../shared/errors.js';
+
+/** One input row: its line in the file and its fields (strings from CSV, any JSON from NDJSON). */
+export interface RawRow {
+  line: number;
+  fields: Record<string, unknown> | undefined;
+  /** Why the row could not even be read as an object (bad JSON, wrong column count); `fields` then holds its id at most. */
+  unreadable?: string;
+  /** CSV only: every field is a string, so numbers still need converting. */
+  fromCsv: boolean;
+}
+
+export type PortfolioFormat = 'csv' | 'ndjson';
+
+/** The longest row taken: a line without end must not grow the gateway's memory. */
+export const MAX_LINE_BYTES = 64 * 1024;
+
+/**
+ * The lines of an NDJSON body, read as the consumer asks for them (so the request is paused while
+ * it is busy), each decoded alone: a UTF-8 sequence never holds the byte of a line break.
+ * Throws LineTooLong past MAX_LINE_BYTES.
+ */
+async function* ndjsonLines(body: IncomingMessage): AsyncGenerator<string> {
+  let rest: Buffer = Buffer.alloc(0);
+  // Stopping early (a line too long) leaves the request to the route, which still has to answer on it.
+  for await (const piece of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+    let bytes: Buffer = rest.length > 0 ? Buffer.concat([rest, piece]) : piece;
+    for (let end = bytes.indexOf(10); end !== -1; end = bytes.indexOf(10)) {
+      yield bytes.subarray(0, end).toString('utf8');
+      bytes = bytes.subarray(end + 1);
+    }
+    if (bytes.length > MAX_LINE_BYTES) throw new LineTooLong();
+    rest = bytes;
+  }
+  if (rest.length > 0) yield rest.toString('utf8');
+}
+
+/** A line longer than MAX_LINE_BYTES: the upload is refused whole, 413. */
+export class LineTooLong extends DomainError {
+  constructor() {
+    super('LINE_TOO_LONG', 413, `A row is longer than ${MAX_LINE_BYTES} bytes`);
+  }
+}
+
+/**
+ * The rows of an upload, one at a time, as they arrive: csv-parse for CSV (streaming, RFC 4180
+ * quoting; line numbers count multi-line fields), a line splitter for NDJSON. Both pause the
+ * request while the consumer is busy, so memory holds a socket buffer, not the file.
+ * Throws InvalidInput for a CSV header that does not name the fields, MalformedJson for broken CSV,
+ * ClientClosedRequest when the body ends before the client finished sending it (a cut connection
+ * must never pass for the end of the file).
+ */
+export async function* readRows(
+  body: IncomingMessage,
+  format: PortfolioFormat,
+  columns: { required: readonly string[]; optional: readonly string[] },
+): AsyncGenerator<RawRow> {
+  if (format === 'ndjson') {
+    let line = 0;
+    for await (const text of ndjsonLines(body)) {
+      line += 1;
+      if (text.trim() === '') continue;
+      let fields: unknown;
+      try {
+        fields = JSON.parse(text);
+      } catch {
+        yield { line, fields: undefined, unreadable: 'not valid JSON', fromCsv: false };
+        continue;
+      }
+      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+        yield { line, fields: undefined, unreadable: 'not a JSON object', fromCsv: false };
+      } else yield { line, fields: fields as Record<string, unknown>, fromCsv: false };
+    }
+    if (!body.complete) throw new ClientClosedRequest();
+    return;
+  }
+  // No `info`: csv-parse's per-record info object halves its speed. Lines are counted here instead:
+  // a record takes one line plus the line breaks inside its quoted fields; blank lines come through
+  // as one empty cell and are skipped (counted) here.
+  const parser = body.pipe(parse({ bom: true, trim: true, relax_column_count: true, max_record_size: MAX_LINE_BYTES }));
+  // pipe() does not pass a cut connection on: without this the parser would wait for more forever.
+  body.once('close', () => {
+    if (!body.complete) parser.destroy(new ClientClosedRequest());
+  });
+  let header: string[] | undefined;
+  let lastLine = 0;
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      const line = lastLine + 1;
+      lastLine = line + extraLines(record);
+      if (record.length === 1 && record[0] === '') continue;
+      if (!header) {
+        header = checkHeader(record, columns);
+        continue;
+      }
+      if (record.length !== header.length) {
+        const id = record[header.indexOf('id')];
+        yield {
+          line,
+          fields: id === undefined ? undefined : { id },
+          unreadable: `expected ${header.length} columns, got ${record.length}`,
+          fromCsv: true,
+        };
+        continue;
+      }
+      const fields: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) fields[header[i]!] = record[i]!;
+      yield { line, fields, fromCsv: true };
+    }
+  } catch (error) {
+    if (error instanceof InvalidInput || error instanceof ClientClosedRequest) throw error;
+    if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') throw new LineTooLong();
+    const { code, lines } = error as { code?: string; lines?: number };
+    // The parser's own message may quote the row: give its code and line only.
+    if (typeof code === 'string' && code.startsWith('CSV_')) {
+      throw new MalformedCsv(`${code} at line ${lines ?? '?'}`, { cause: error });
+    }
+    throw error;
+  }
+  if (!body.complete) throw new ClientClosedRequest();
+  if (!header) throw new InvalidInput([{ path: '/header', message: 'the CSV has no header row' }]);
+}
+
+/** Line breaks inside a record's quoted fields. */
+function extraLines(record: readonly string[]): number {
+  let breaks = 0;
+  for (const cell of record) {
+    for (let at = cell.indexOf('\n'); at !== -1; at = cell.indexOf('\n', at + 1)) breaks += 1;
+  }
+  return breaks;
+}
+
+/** Broken CSV (an unclosed quote, say): the whole upload is refused, 400. */
+export class MalformedCsv extends MalformedJson {
+  readonly detail: string;
+  constructor(detail: string, options?: ErrorOptions) {
+    super(options);
+    this.detail = detail;
+    this.message = `The CSV is malformed: ${detail}`;
+  }
+}
+
+function checkHeader(
+  header: string[],
+  columns: { required: readonly string[]; optional: readonly string[] },
+): string[] {
+  const known = new Set([...columns.required, ...columns.optional]);
+  const problems = [
+    ...header.filter((name) => !known.has(name)).map((name) => ({ path: `/header/${name}`, message: 'Unknown field' })),
+    ...columns.required
+      .filter((name) => !header.includes(name))
+      .map((name) => ({ path: `/header/${name}`, message: 'Missing column' })),
+    ...header
+      .filter((name, i) => header.indexOf(name) !== i)
+      .map((name) => ({ path: `/header/${name}`, message: 'Column named twice' })),
+  ];
+  if (problems.length > 0) throw new InvalidInput(problems);
+  return header;
+}

@@ -1,0 +1,126 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { reasonAt, REASONS } from './reasons.js';
+import { DECISIONS, expectedCost, RISK_CATEGORIES, type Score } from './score.js';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const CONTEXT = 'credit-scoring portfolio chunk v1';
+
+/** The code of a row that failed validation: it has no applicant. */
+export const INVALID_ROW = 0xffffffff;
+
+/** One field problem of an invalid row, as the 422s word it. */
+export interface RowProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * One chunk of a portfolio's rows, reduced to what scoring and the results need: each row's
+ * applicant code (the model's encoding, shared/model-encoding.ts) or INVALID_ROW, its input line,
+ * the client's id if it sent one, and the problems of its invalid rows by position.
+ */
+export interface RowChunk {
+  codes: Uint32Array;
+  lines: Uint32Array;
+  ids: Array<string | null> | null;
+  problems: Array<[index: number, problems: RowProblem[]]>;
+}
+
+/** The answers of one chunk: one per distinct code, compact (decision, probability, risk and reasons). */
+export type AnswerChunk = Map<number, Score>;
+
+/** The chunk was not sealed under this key for this portfolio and position, or was altered. */
+export class BrokenChunk extends Error {
+  override name = 'BrokenChunk';
+}
+
+/**
+ * Seals chunks (AES-256-GCM, a fresh IV each) under a key derived from SERVICE_SECRET, bound to
+ * their portfolio and position: applicant codes and client ids encode people, so what Redis holds
+ * reads as noise, and a chunk cannot be swapped for another one.
+ */
+export class ChunkSeal {
+  /** `key`: 32 bytes (deriveKey(secret, 'portfolio-chunk')). */
+  constructor(private readonly key: Buffer) {}
+
+  private aad(portfolioId: string, chunk: number, kind: 'rows' | 'answers'): Buffer {
+    return Buffer.from(`${CONTEXT} ${kind} ${portfolioId} ${chunk}`);
+  }
+
+  private seal(plain: Buffer, aad: Buffer): Buffer {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(aad);
+    const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), sealed]);
+  }
+
+  private unseal(bytes: Buffer, aad: Buffer): Buffer {
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES)).setAAD(aad);
+      decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+    } catch (error) {
+      throw new BrokenChunk('a portfolio chunk does not unseal under this SERVICE_SECRET', { cause: error });
+    }
+  }
+
+  /** Sealed rows: 8 bytes per row plus the ids and problems, plus 28 bytes. */
+  sealRows(portfolioId: string, chunk: number, rows: RowChunk): Buffer {
+    const body = JSON.stringify({ i: rows.ids, p: rows.problems });
+    const plain = Buffer.concat([
+      Buffer.from(Uint32Array.of(rows.codes.length).buffer),
+      Buffer.from(rows.codes.buffer, rows.codes.byteOffset, rows.codes.byteLength),
+      Buffer.from(rows.lines.buffer, rows.lines.byteOffset, rows.lines.byteLength),
+      Buffer.from(body),
+    ]);
+    return this.seal(plain, this.aad(portfolioId, chunk, 'rows'));
+  }
+
+  /** Throws BrokenChunk. */
+  unsealRows(portfolioId: string, chunk: number, sealed: Buffer): RowChunk {
+    const plain = this.unseal(sealed, this.aad(portfolioId, chunk, 'rows'));
+    // Copies: the typed arrays need 4-byte alignment, which a slice of a Buffer does not promise.
+    const count = new Uint32Array(plain.buffer.slice(plain.byteOffset, plain.byteOffset + 4))[0]!;
+    const start = plain.byteOffset + 4;
+    const codes = new Uint32Array(plain.buffer.slice(start, start + count * 4));
+    const lines = new Uint32Array(plain.buffer.slice(start + count * 4, start + count * 8));
+    const body = JSON.parse(plain.subarray(4 + count * 8).toString('utf8')) as {
+      i: Array<string | null> | null;
+      p: RowChunk['problems'];
+    };
+    return { codes, lines, ids: body.i, problems: body.p };
+  }
+
+  /** Sealed answers: per distinct code [code, decision, probability, risk + reason digits], as the cache stores them. */
+  sealAnswers(portfolioId: string, chunk: number, answers: AnswerChunk, modelVersion: string): Buffer {
+    const entries = [...answers].map(([code, score]) => [
+      code,
+      DECISIONS.indexOf(score.decision),
+      score.probability,
+      String(RISK_CATEGORIES.indexOf(score.risk_category)) +
+        score.reasons.map((reason) => REASONS.findIndex((known) => known.code === reason.code).toString(36)).join(''),
+    ]);
+    const plain = Buffer.from(JSON.stringify({ v: modelVersion, a: entries }));
+    return this.seal(plain, this.aad(portfolioId, chunk, 'answers'));
+  }
+
+  /** Throws BrokenChunk. */
+  unsealAnswers(portfolioId: string, chunk: number, sealed: Buffer): AnswerChunk {
+    const plain = this.unseal(sealed, this.aad(portfolioId, chunk, 'answers'));
+    const { v, a } = JSON.parse(plain.toString('utf8')) as { v: string; a: Array<[number, number, number, string]> };
+    return new Map(
+      a.map(([code, d, p, r]) => [
+        code,
+        {
+          decision: DECISIONS[d]!,
+          probability: p,
+          risk_category: RISK_CATEGORIES[Number(r[0])]!,
+          model_version: v,
+          reasons: [...r.slice(1)].map((digit) => reasonAt(parseInt(digit, 36))!),
+          expected_cost: expectedCost(p),
+        },
+      ]),
+    );
+  }
+}
