@@ -1,4 +1,5 @@
 import type { LoadResult } from './load.js';
+import type { PortfolioResult } from './scenarios/portfolio-file.js';
 import type { MachineInfo } from './machine.js';
 import type { WorkerCounts } from './model-runs.js';
 import type { Settings } from './settings.js';
@@ -110,6 +111,8 @@ export interface SuiteResults {
   settings: Settings;
   runs: RunResult[];
   memory: MemoryResult | null;
+  /** The portfolio row: a generated file uploaded and its results downloaded, cold and warm. */
+  portfolio: PortfolioResult | null;
   ratios: Ratio[];
   failures: string[];
 }

@@ -80,6 +80,7 @@ async function main(): Promise<number> {
       settings,
       runs: outcome.runs,
       memory: outcome.memory ?? null,
+      portfolio: outcome.portfolio ?? null,
       ratios: computeRatios(outcome.runs, outcome.memory ?? null),
       failures,
     };

@@ -57,5 +57,10 @@ export function summaryTable(results: SuiteResults): string {
     ? `memory: ${ms(results.memory.meanBytes)} bytes per cached applicant on average (largest ${results.memory.maxBytes}), ` +
       `keys as long as production's`
     : 'memory: not measured';
-  return [...aligned(runRows, 0), '', memory, '', ...aligned(targetRows, 1)].join('\n');
+  const { portfolio } = results;
+  const portfolioLine = portfolio
+    ? `portfolio: ${integer(portfolio.cold.rows)} rows, cold ${integer(portfolio.cold.rowsPerS)} rows/s, warm ${integer(portfolio.warm.rowsPerS)} rows/s, ` +
+      `gateway RSS +${integer(portfolio.cold.gatewayRssGrowthMb)} MB cold`
+    : 'portfolio: not measured';
+  return [...aligned(runRows, 0), '', memory, portfolioLine, '', ...aligned(targetRows, 1)].join('\n');
 }

@@ -3,7 +3,7 @@ import { BENCH_SERVICE_ENV } from '../settings.js';
 import { headlineComparison } from './comparisons.js';
 import { duration, integer, ms, ratio, spread } from './format.js';
 import { table } from './markdown-table.js';
-import { batches, hitComparison, memory, missComparison, poll } from './sections.js';
+import { batches, hitComparison, memory, missComparison, poll, portfolio } from './sections.js';
 
 function machineLine({ machine }: SuiteResults): string {
   const dirty = machine.uncommittedFiles ? ` + ${machine.uncommittedFiles} uncommitted files` : '';
@@ -148,6 +148,10 @@ export function renderMarkdown(results: SuiteResults, svgFile: string): string {
     '## Memory',
     '',
     ...memory(results),
+    '',
+    '## Portfolio',
+    '',
+    ...portfolio(results),
     '',
     '## Failures',
     '',

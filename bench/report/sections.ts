@@ -97,6 +97,22 @@ export function poll({ runs }: SuiteResults): string[] {
   ];
 }
 
+/** The portfolio row: rows/s end to end, gateway RSS growth and Redis bytes per row, against the targets. */
+export function portfolio({ portfolio: result }: SuiteResults): string[] {
+  if (!result) return ['Not measured.'];
+  const { cold, warm, targets } = result;
+  const line = (run: typeof cold, target: number) =>
+    `| ${run.label} | ${integer(run.rows)} | ${integer(run.rowsPerS)} (goal ≥ ${integer(target)}: ${run.rowsPerS >= target ? 'met' : 'MISSED'}) | ` +
+    `${ms(run.uploadS)} / ${ms(run.totalS)} | ${ms(run.uploadRssGrowthMb)} / ${ms(run.gatewayRssGrowthMb)} (goal ≤ ${integer(targets.rssGrowthMb)}) | ` +
+    `${ms(run.redisBytesPerWaitingRow)} |`;
+  return [
+    '| cache | rows | rows/s end to end | s to 202 / to last result | gateway RSS growth MB, by the 202 / whole run | Redis bytes per waiting row |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    line(cold, targets.coldRowsPerS),
+    line(warm, targets.warmRowsPerS),
+  ];
+}
+
 export function memory({ memory }: SuiteResults): string[] {
   if (!memory) return ['Not measured.'];
   const claim =

@@ -51,6 +51,10 @@ const Results = z.object({
     }),
   ),
   memory: z.object({ meanBytes: z.number() }).nullable(),
+  portfolio: z.object({
+    cold: z.object({ rows: z.number().positive(), rowsPerS: z.number().positive() }),
+    warm: z.object({ rows: z.number().positive(), rowsPerS: z.number().positive() }),
+  }),
   ratios: z.array(
     z.object({
       id: z.string(),
