@@ -96,7 +96,7 @@ export const FAULTS: readonly Fault[] = [
   {
     name: 'invalid-input-400',
     means: 'field errors answer 400 instead of 422 (the fuzz suite then skipped its pointer check)',
-    file: 'api/errors.ts',
+    file: 'shared/errors.ts',
     line: "super('INVALID_INPUT', 422, 'The request body has invalid fields');",
     replacement: "super('INVALID_INPUT', 400, 'The request body has invalid fields');",
     tests: [FUZZ],
