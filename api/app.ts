@@ -41,7 +41,8 @@ export type AppConfig = Pick<
 export interface AppDeps {
   scorer: Scorer;
   tracker: JobTracker;
-  queue: ScoreQueue;
+  /** Every queue shard, each listed on the board. */
+  queues: readonly ScoreQueue[];
   metrics: GatewayMetrics;
   readiness: () => Promise<Readiness>;
   credentials: AdminCredentials;
@@ -61,7 +62,7 @@ export interface GatewayHttp {
  * served under BASE_PATH, as a reverse proxy forwards it.
  */
 export function createApp(deps: AppDeps): GatewayHttp {
-  const { scorer, tracker, queue, metrics, credentials, config, log } = deps;
+  const { scorer, tracker, queues, metrics, credentials, config, log } = deps;
   // One instance of each, shared by both lanes: the same log lines, ids and headers either way.
   const logRequest = requestLogger(log);
   const securityHeaders = helmetHeaders(config);
@@ -88,7 +89,7 @@ export function createApp(deps: AppDeps): GatewayHttp {
     BOARD_PATH,
     requireAdmin(credentials),
     withoutOutsideFonts(),
-    queueBoard([queue], config.BASE_PATH, config.ADMIN_READ_ONLY),
+    queueBoard(queues, config.BASE_PATH, config.ADMIN_READ_ONLY),
   );
   root.use(scoringRoutes(endpoints));
   root.use(jobRoutes(scorer, tracker, config));
