@@ -47,7 +47,8 @@ const OPEN_JOB_FORGET_MS = 1000;
  * before anything is enqueued, so no answer slips past; the batcher gathers it with concurrent
  * misses of this gateway (gathering happens here, in the gateway, never in the worker); each
  * gathered batch goes to the queue as one job per queue shard its applicants fall on (JobEnqueuer:
- * claims, coalescing across gateways, take-overs); the worker's replies, on this gateway's own channel, settle the waits.
+ * claims, coalescing across gateways, take-overs); the worker's replies, on this gateway's own
+ * channel, settle the waits.
  */
 export class MissPath {
   private readonly waiter = new AnswerWaiter();

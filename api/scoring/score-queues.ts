@@ -13,7 +13,7 @@ import {
 import type { RedisClient } from '../../shared/redis.js';
 
 /** Job counts by state, as BullMQ's getJobCounts returns them. */
-export type JobCounts = Record<string, number>;
+type JobCounts = Record<string, number>;
 
 /**
  * The gateway's score queues, one per shard (Config.QUEUE_SHARDS): an applicant's misses go to
