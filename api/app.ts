@@ -45,7 +45,8 @@ export type AppConfig = Pick<
 export interface AppDeps {
   scorer: Scorer;
   tracker: JobTracker;
-  queue: ScoreQueue;
+  /** Every queue shard, each listed on the board. */
+  queues: readonly ScoreQueue[];
   portfolios: Pick<Portfolios, 'intake' | 'service' | 'queue'>;
   metrics: GatewayMetrics;
   readiness: () => Promise<Readiness>;
@@ -66,7 +67,7 @@ export interface GatewayHttp {
  * served under BASE_PATH, as a reverse proxy forwards it.
  */
 export function createApp(deps: AppDeps): GatewayHttp {
-  const { scorer, tracker, queue, metrics, credentials, config, log } = deps;
+  const { scorer, tracker, queues, metrics, credentials, config, log } = deps;
   // One instance of each, shared by both lanes: the same log lines, ids and headers either way.
   const logRequest = requestLogger(log);
   const securityHeaders = helmetHeaders(config);
@@ -93,7 +94,7 @@ export function createApp(deps: AppDeps): GatewayHttp {
     BOARD_PATH,
     requireAdmin(credentials),
     withoutOutsideFonts(),
-    queueBoard([queue], config.BASE_PATH, config.ADMIN_READ_ONLY, [
+    queueBoard(queues, config.BASE_PATH, config.ADMIN_READ_ONLY, [
       portfolioBoardAdapter(deps.portfolios.queue, config.ADMIN_READ_ONLY),
     ]),
   );

@@ -1,7 +1,6 @@
 import type { RequestListener } from 'node:http';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { adminCredentials } from '../shared/admin-auth.js';
@@ -11,13 +10,7 @@ import { JobSeal } from '../shared/job-seal.js';
 import { KeySpace } from '../shared/keys.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { PublicIds } from '../shared/public-id.js';
-import {
-  SCORE_QUEUE,
-  scoreJobOptions,
-  type ScoreJobData,
-  type ScoreJobResult,
-  type ScoreQueue,
-} from '../shared/queues.js';
+import type { ScoreQueue } from '../shared/queues.js';
 import { createRedis, untilReady } from '../shared/redis.js';
 import { assertQueueRedisKeepsKeys, assertQueueRedisVersion } from '../shared/redis-policy.js';
 import { deriveKey, serviceSecret } from '../shared/secrets.js';
@@ -34,11 +27,15 @@ import { MissPath, type MissPathSeams } from './scoring/miss-path.js';
 import { QueueDepthGuard } from './scoring/queue-depth.js';
 import { ReplyChannel } from './scoring/reply-channel.js';
 import { Scorer } from './scoring/scorer.js';
+import { ScoreQueues } from './scoring/score-queues.js';
 
 export interface Gateway {
   /** What the HTTP server listens with. */
   listener: RequestListener;
   app: Express;
+  /** Every queue shard (Config.QUEUE_SHARDS). */
+  queues: ScoreQueues;
+  /** Shard 0: the only queue unless QUEUE_SHARDS > 1. */
   queue: ScoreQueue;
   metrics: GatewayMetrics;
   modelVersion: string;
@@ -79,21 +76,12 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   // Subscribed to this process's reply channel alone; retries forever like BullMQ's blocking connections.
   const repliesRedis = createRedis(config.QUEUE_REDIS_URL, 'blocking', 'scoring-api-replies');
   const connections = [...new Set([queueRedis, cacheRedis, bookkeepingRedis, repliesRedis])];
-  const queue: ScoreQueue = new Queue<ScoreJobData, ScoreJobResult>(SCORE_QUEUE, {
-    connection: queueRedis,
-    prefix: config.QUEUE_PREFIX,
-    skipVersionCheck: true,
-    defaultJobOptions: scoreJobOptions({
-      attempts: config.JOB_ATTEMPTS,
-      backoffMs: config.JOB_BACKOFF_MS,
-      retentionS: config.JOB_RETENTION_SECONDS,
-    }),
-  });
+  const queues = ScoreQueues.open(config, queueRedis);
   const warn = (source: string) => (err: Error) => log.warn({ err: err.message, source }, 'connection error');
   for (const redis of connections) redis.on('error', warn('redis'));
-  queue.on('error', warn('queue'));
+  queues.on('error', warn('queue'));
 
-  const metrics = new GatewayMetrics(queue);
+  const metrics = new GatewayMetrics(queues);
   const cache = new ScoreCache(cacheRedis, {
     ttlS: config.CACHE_TTL_SECONDS,
     jitterS: config.CACHE_TTL_JITTER_SECONDS,
@@ -104,10 +92,10 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   const claims = new ClaimStore(bookkeepingRedis, config.JOB_RETENTION_SECONDS * 1000);
   const misses = new MissPath({
     cache,
-    queue,
+    queues,
     replies: new ReplyChannel(repliesRedis, bookkeepingRedis, keys, randomUUID(), config.JOB_RETENTION_SECONDS * 1000),
     claims,
-    depthGuard: new QueueDepthGuard(queue, config.MAX_QUEUE_DEPTH),
+    depthGuard: new QueueDepthGuard(queues, config.MAX_QUEUE_DEPTH),
     seal,
     batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
@@ -138,7 +126,7 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   });
   const tracker = new JobTracker({
     cache,
-    queue,
+    queues,
     batches,
     claims,
     budget: writeLimit,
@@ -153,17 +141,17 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   const { app, listener } = createApp({
     scorer,
     tracker,
-    queue,
+    queues: queues.shards,
     portfolios,
     metrics,
-    readiness: () => checkReadiness([queueRedis, cacheRedis], queue),
+    readiness: () => checkReadiness([queueRedis, cacheRedis], queues),
     credentials,
     config: { ...config, modelDir: dirname(config.MODEL_MANIFEST_PATH) },
     log,
   });
 
   const whenReady = async () => {
-    await Promise.all([queue.waitUntilReady(), misses.listen(), untilReady(cacheRedis), untilReady(bookkeepingRedis)]);
+    await Promise.all([queues.waitUntilReady(), misses.listen(), untilReady(cacheRedis), untilReady(bookkeepingRedis)]);
     await assertQueueRedisKeepsKeys(queueRedis, config.QUEUE_REDIS_URL, cacheIsSeparate);
     // BullMQ's own version check is off (it would print its eviction warning beside ours): check here.
     await assertQueueRedisVersion(queueRedis, config.QUEUE_REDIS_URL);
@@ -172,10 +160,10 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
   const close = () =>
     (closing ??= (async () => {
       await misses.drain();
-        await portfolios.close();
-      await queue.close();
+      await portfolios.close();
+      await queues.close();
       await Promise.allSettled(connections.map((redis) => redis.quit()));
     })());
   const releaseWaits = () => misses.releaseWaits();
-  return { app, listener, queue, metrics, modelVersion, whenReady, releaseWaits, close };
+  return { app, listener, queues, queue: queues.at(0), metrics, modelVersion, whenReady, releaseWaits, close };
 }

@@ -35,6 +35,12 @@ export const ConfigFields = z.object({
   /** Namespace of the BullMQ keys; braces make it a Redis Cluster hash tag, so one queue's keys share a slot. */
   QUEUE_PREFIX: z.string().min(1).default('{scoring}'),
   /**
+   * Score queues, each under a hash tag of its own (shared/queues.ts queueShardPrefixes), so in a
+   * cluster misses are not capped by the one master a queue's slot lives on. An applicant always
+   * goes to the same shard; workers consume every shard. 1 names exactly the unsharded keys.
+   */
+  QUEUE_SHARDS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
    * Namespace of the queue's bookkeeping (claims, batch records, rate-limit counters), on the
    * queue's Redis. Defaults to QUEUE_PREFIX without its braces and `:bk` (`scoring:bk`): beside the
    * queue it serves, but without its hash tag, so in a cluster the per-applicant keys spread.

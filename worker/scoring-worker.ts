@@ -6,7 +6,13 @@ import { KeySpace } from '../shared/keys.js';
 import { JobSeal } from '../shared/job-seal.js';
 import { readModelManifest } from '../shared/model-manifest.js';
 import { PublicIds } from '../shared/public-id.js';
-import { SCORE_QUEUE, type ScoreJobData, type ScoreJobResult, type ScoreReply } from '../shared/queues.js';
+import {
+  SCORE_QUEUE,
+  queueShardPrefixes,
+  type ScoreJobData,
+  type ScoreJobResult,
+  type ScoreReply,
+} from '../shared/queues.js';
 import { createRedis } from '../shared/redis.js';
 import { assertQueueRedisKeepsKeys } from '../shared/redis-policy.js';
 import { ScoreCache } from '../shared/score-cache.js';
@@ -20,7 +26,10 @@ import { WorkerMetrics } from './worker-metrics.js';
 const MAX_STALLED_COUNT = 3;
 
 export interface ScoringWorker {
+  /** Shard 0's BullMQ Worker: the only one unless QUEUE_SHARDS > 1. */
   worker: Worker<ScoreJobData, ScoreJobResult>;
+  /** One BullMQ Worker per queue shard, in shard order. */
+  workers: Worker<ScoreJobData, ScoreJobResult>[];
   model: ScoringModel;
   metrics: WorkerMetrics;
   /** Lets the jobs in hand finish, then closes the connections; safe to call twice. */
@@ -38,7 +47,9 @@ export async function loadModel(config: Config): Promise<ScoringModel> {
 }
 
 /**
- * Starts consuming the score queue with a model. main.ts adds signals; tests use the same wiring
+ * Starts consuming every shard of the score queue with a model: one BullMQ Worker per shard, on one
+ * connection, each taking ceil(WORKER_CONCURRENCY / QUEUE_SHARDS) jobs at once, so a process holds
+ * about as many jobs (and lock renewals) as unsharded. main.ts adds signals; tests use the same wiring
  * (and may pass a model of their own, e.g. a slow one). Refuses an evicting queue Redis.
  */
 export async function startScoringWorker(
@@ -69,55 +80,58 @@ export async function startScoringWorker(
   });
   const seal = new JobSeal(deriveKey(secret, 'job-seal'));
   const keys = KeySpace.of(config);
-  const worker = new Worker<ScoreJobData, ScoreJobResult>(
-    SCORE_QUEUE,
-    createScoreProcessor({
-      model,
-      seal,
-      ids: new PublicIds(deriveKey(secret, 'public-id')),
-      cache,
-      keys,
-      jobTimeoutMs: config.JOB_TIMEOUT_MS,
-      metrics,
-      log,
-    }),
-    {
-      connection: queueRedis,
-      prefix: config.QUEUE_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
-      lockDuration: config.WORKER_LOCK_MS,
-      stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
-      maxStalledCount: MAX_STALLED_COUNT,
-    },
+  const processor = createScoreProcessor({
+    model,
+    seal,
+    ids: new PublicIds(deriveKey(secret, 'public-id')),
+    cache,
+    keys,
+    jobTimeoutMs: config.JOB_TIMEOUT_MS,
+    metrics,
+    log,
+  });
+  const concurrency = Math.ceil(config.WORKER_CONCURRENCY / config.QUEUE_SHARDS);
+  const workers = queueShardPrefixes(config.QUEUE_PREFIX, config.QUEUE_SHARDS).map(
+    (prefix) =>
+      new Worker<ScoreJobData, ScoreJobResult>(SCORE_QUEUE, processor, {
+        connection: queueRedis,
+        prefix,
+        concurrency,
+        lockDuration: config.WORKER_LOCK_MS,
+        stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+        maxStalledCount: MAX_STALLED_COUNT,
+      }),
   );
-  worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
   // Replies go out once BullMQ has moved the job to its final state (these events follow that move).
   const replies = new ReplyPublisher(queueRedis, keys);
   const reply = (job: Job<ScoreJobData, ScoreJobResult>, message: ScoreReply) =>
     replies
       .publish(job.id!, job.data.replyTo, message)
       .catch((err: Error) => log.warn({ jobId: job.id, err: err.message }, 'reply not published'));
-  worker.on('completed', (job, result) => {
-    metrics.jobsProcessed.inc({ outcome: 'completed' });
-    void reply(job, { jobId: job.id!, results: result.results });
-  });
-  worker.on('failed', (job, err) => {
-    metrics.jobsProcessed.inc({ outcome: 'failed' });
-    // finishedOn is set only when no retry is left: an attempt that will be retried is not an outcome.
-    if (job?.finishedOn) void reply(job, { jobId: job.id!, failed: err.message });
-    log.warn(
-      { jobId: job?.id, reqIds: job?.data.requestIds, attempt: job?.attemptsMade, err: err.message },
-      'job failed',
-    );
-  });
-  await worker.waitUntilReady();
-  log.info({ modelVersion: model.version, concurrency: config.WORKER_CONCURRENCY }, 'worker ready');
+  for (const worker of workers) {
+    worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+    worker.on('completed', (job, result) => {
+      metrics.jobsProcessed.inc({ outcome: 'completed' });
+      void reply(job, { jobId: job.id!, results: result.results });
+    });
+    worker.on('failed', (job, err) => {
+      metrics.jobsProcessed.inc({ outcome: 'failed' });
+      // finishedOn is set only when no retry is left: an attempt that will be retried is not an outcome.
+      if (job?.finishedOn) void reply(job, { jobId: job.id!, failed: err.message });
+      log.warn(
+        { jobId: job?.id, reqIds: job?.data.requestIds, attempt: job?.attemptsMade, err: err.message },
+        'job failed',
+      );
+    });
+  }
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  log.info({ modelVersion: model.version, concurrency, shards: workers.length }, 'worker ready');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await worker.close();
+      await Promise.all(workers.map((worker) => worker.close()));
       await quitAll();
     })());
-  return { worker, model, metrics, close };
+  return { worker: workers[0]!, workers, model, metrics, close };
 }

@@ -2,14 +2,23 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Router } from 'express';
-import { ScoreJobResult, type ScoreJobData } from '../../shared/queues.js';
+import { SCORE_QUEUE, ScoreJobResult, shardOfJob, type ScoreJobData } from '../../shared/queues.js';
 import type { ScoreQueue } from '../../shared/queues.js';
 
 /** Where the board lives below BASE_PATH. */
 export const BOARD_PATH = '/admin/queues';
 
-/** The board's page of one job (the board names a queue by its BullMQ name: the adapter adds no prefix). */
-export function boardJobLink(basePath: string, queueName: string, jobId: string): string {
+/**
+ * What the board calls a queue shard: shards share BullMQ's queue name, and the board tells queues
+ * apart by name, so shards after the first carry theirs (`score`, `shard-1:score`, …).
+ */
+function boardQueuePrefix(shard: number): string {
+  return shard === 0 ? '' : `shard-${shard}:`;
+}
+
+/** The board's page of one job, on the shard its id names. */
+export function boardJobLink(basePath: string, jobId: string): string {
+  const queueName = `${boardQueuePrefix(shardOfJob(jobId))}${SCORE_QUEUE}`;
   return `${basePath}${BOARD_PATH}/queue/${encodeURIComponent(queueName)}/${encodeURIComponent(jobId)}`;
 }
 
@@ -27,7 +36,7 @@ function shownResult(returnValue: unknown) {
 }
 
 /**
- * Bull Board for every queue the service uses. `basePath` is the prefix the browser sees (behind a
+ * Bull Board for every queue the service uses: each shard of the score queue, in shard order. `basePath` is the prefix the browser sees (behind a
  * reverse proxy, BASE_PATH), because the board's page builds its asset and API URLs from it.
  * Read-only mode is enforced by the board's API too, not only hidden in its UI.
  */
@@ -41,9 +50,10 @@ export function queueBoard(
   serverAdapter.setBasePath(`${basePath}${BOARD_PATH}`);
   createBullBoard({
     queues: queues
-      .map((queue) => {
+      .map((queue, shard) => {
         const adapter = new BullMQAdapter(queue, {
           readOnlyMode,
+          prefix: boardQueuePrefix(shard),
           description:
             'Cache misses gathered into jobs of up to MISS_BATCH_MAX applicants, one model run each. ' +
             'Name: how many, and the first request (X-Request-Id). Data: the requests; the applicants are ' +

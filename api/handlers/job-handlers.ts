@@ -1,5 +1,4 @@
 import type { Config } from '../../shared/config.js';
-import { SCORE_QUEUE } from '../../shared/queues.js';
 import { boardJobLink } from '../admin/queue-board.js';
 import { jobRequest } from '../contract.js';
 import type { Handler } from '../http/exchange.js';
@@ -44,7 +43,7 @@ export function jobStatusHandler(tracker: JobTracker, config: JobHandlerConfig):
     const finished = status.status === 'completed' || status.status === 'failed';
     const headers: Record<string, string> = finished ? {} : { 'Retry-After': String(POLL_AFTER_S) };
     // For operators: the board's page of the BullMQ job (behind the admin credentials).
-    const board = job ? { board: boardJobLink(config.BASE_PATH, SCORE_QUEUE, job) } : {};
+    const board = job ? { board: boardJobLink(config.BASE_PATH, job) } : {};
     return {
       status: 200,
       headers,

@@ -8,7 +8,7 @@ import type { ScoreCache } from '../../shared/score-cache.js';
 import { NotFound } from '../../shared/errors.js';
 import type { ClaimStore } from '../scoring/claims.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
-import type { ScoreQueue } from '../../shared/queues.js';
+import type { ScoreQueues } from '../scoring/score-queues.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
 
 export type JobStatusName = 'queued' | 'active' | 'completed' | 'failed';
@@ -31,7 +31,8 @@ function clientStatus(state: JobState | 'unknown'): JobStatusName | undefined {
 
 export interface JobTrackerDeps {
   cache: ScoreCache;
-  queue: ScoreQueue;
+  /** Asked by job id: the id names its shard. */
+  queues: Pick<ScoreQueues, 'getJobState' | 'getJob'>;
   batches: BatchStore;
   claims: ClaimStore;
   /** Per-client budget of queue-Redis work: a poll costs 1, reading an open batch's answers 1 per applicant. */
@@ -81,10 +82,10 @@ export class JobTracker {
     const holder = await this.deps.claims.holder(this.deps.keys.claim(modelVersion, id));
     if (!holder) return undefined;
     // State first, then the job: a job read before it completed would carry no result yet.
-    const status = clientStatus(await orUnavailable(() => this.deps.queue.getJobState(holder)));
+    const status = clientStatus(await orUnavailable(() => this.deps.queues.getJobState(holder)));
     if (!status) return undefined;
     if (status === 'queued' || status === 'active') return { status };
-    const job = await orUnavailable(() => this.deps.queue.getJob(holder));
+    const job = await orUnavailable(() => this.deps.queues.getJob(holder));
     if (!job) return undefined;
     if (status === 'completed') {
       const item = ScoreJobResult.safeParse(job.returnvalue).data?.results.find((result) => result.id === id);

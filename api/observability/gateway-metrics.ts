@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ScoreQueue } from '../../shared/queues.js';
+import type { ScoreQueues } from '../scoring/score-queues.js';
 import { within } from './deadline.js';
 
 export type CacheOutcome = 'hit' | 'miss';
@@ -51,11 +51,11 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(queue: ScoreQueue) {
+  constructor(queues: Pick<ScoreQueues, 'getJobCounts'>) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
       name: 'scoring_queue_jobs',
-      help: 'Jobs in the score queue by state',
+      help: 'Jobs in the score queue by state, summed over its shards',
       labelNames: ['state'] as const,
       registers: [this.registry],
       // During a Redis outage the scrape still answers, without these series (absent, not stale):
@@ -63,7 +63,7 @@ export class GatewayMetrics {
       async collect() {
         try {
           const counts = await within(
-            queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+            queues.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
             QUEUE_COUNTS_TIMEOUT_MS,
             'the queue',
           );

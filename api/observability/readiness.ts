@@ -1,5 +1,5 @@
 import type { RedisClient } from '../../shared/redis.js';
-import type { ScoreQueue } from '../../shared/queues.js';
+import type { ScoreQueues } from '../scoring/score-queues.js';
 import { within } from './deadline.js';
 
 export type Readiness = { ready: true; workers: number } | { ready: false; reason: string };
@@ -10,12 +10,16 @@ const VERDICT_MAX_AGE_MS = 1000;
 
 /**
  * Ready means a request can be answered end to end: every Redis answers PING and at least one worker
- * is connected to the queue (BullMQ names worker connections, so CLIENT LIST finds them).
+ * is connected to every queue shard (BullMQ names worker connections, so CLIENT LIST finds them);
+ * `workers` counts those of the least-served shard.
  */
-export async function checkReadiness(redises: readonly RedisClient[], queue: ScoreQueue): Promise<Readiness> {
+export async function checkReadiness(
+  redises: readonly RedisClient[],
+  queues: Pick<ScoreQueues, 'getWorkersCount'>,
+): Promise<Readiness> {
   try {
     await within(Promise.all(redises.map((redis) => redis.ping())), CHECK_TIMEOUT_MS, 'Redis');
-    const workers = await within(queue.getWorkersCount(), CHECK_TIMEOUT_MS, 'the queue');
+    const workers = await within(queues.getWorkersCount(), CHECK_TIMEOUT_MS, 'the queue');
     return workers > 0 ? { ready: true, workers } : { ready: false, reason: 'no worker is connected to the queue' };
   } catch (error) {
     return { ready: false, reason: `Redis is unreachable: ${(error as Error).message}` };

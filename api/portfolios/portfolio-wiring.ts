@@ -34,7 +34,8 @@ export function buildPortfolios(
     prefix: config.QUEUE_PREFIX,
     skipVersionCheck: true,
   });
-  const flows = new FlowProducer({ connection: deps.queueRedis, prefix: config.QUEUE_PREFIX });
+  // The service checks the queue Redis itself (version, eviction policy): BullMQ's check would print its own warning.
+  const flows = new FlowProducer({ connection: deps.queueRedis, prefix: config.QUEUE_PREFIX, skipVersionCheck: true });
   const store = new PortfolioStore(deps.bookkeeping, KeySpace.of(config), {
     retentionS: config.JOB_RETENTION_SECONDS,
     receivingTtlMs: config.PORTFOLIO_IDLE_TIMEOUT_MS + RECEIVING_MARGIN_MS,

@@ -1,7 +1,7 @@
 import type { JobState } from 'bullmq';
 import { orUnavailable } from '../../shared/errors.js';
 import type { JobSeal } from '../../shared/job-seal.js';
-import { newScoreJobId, scoreJobName, type ScoreQueue } from '../../shared/queues.js';
+import { newScoreJobId, scoreJobName } from '../../shared/queues.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
@@ -9,13 +9,14 @@ import type { ClaimStore } from './claims.js';
 import type { Routes } from './miss-batcher.js';
 import type { Question } from './question.js';
 import type { ReplyChannel } from './reply-channel.js';
+import type { ScoreQueues } from './score-queues.js';
 
 /** Job states in which a claim's job will still answer: waiting for it is enough. */
 const WILL_ANSWER = new Set<JobState | 'unknown'>(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 export interface JobEnqueuerDeps {
   cache: ScoreCache;
-  queue: ScoreQueue;
+  queues: ScoreQueues;
   claims: ClaimStore;
   /** Seals each job's applicants: job data holds nothing an operator could read back into a person. */
   seal: JobSeal;
@@ -40,9 +41,13 @@ export interface JobEnqueuerDeps {
 export class JobEnqueuer {
   constructor(private readonly deps: JobEnqueuerDeps) {}
 
-  /** Adds at most one job; returns the job that answers each question (none for one answered from the cache). */
-  async flush(questions: Question[], requestIds: string[]): Promise<Routes> {
-    const jobId = newScoreJobId();
+  /**
+   * Adds at most one job, on queue shard `shard` (every question's shard: an applicant's claim and
+   * the jobs that held it before are on the same one); returns the job that answers each question
+   * (none for one answered from the cache).
+   */
+  async flush(questions: Question[], requestIds: string[], shard: number): Promise<Routes> {
+    const jobId = newScoreJobId(shard);
     const holders = await this.deps.claims.claim(
       questions.map((q) => q.claimKey),
       jobId,
@@ -57,7 +62,7 @@ export class JobEnqueuer {
     owned.push(...(await this.takeOverIdle(held, jobId, routes)));
     if (owned.length === 0) return routes;
     try {
-      await this.add(jobId, owned, requestIds);
+      await this.add(jobId, shard, owned, requestIds);
     } catch (error) {
       // Free the claims at once, rather than have the next misses wait out CLAIM_ADD_GRACE_MS.
       await this.deps.claims.release(
@@ -81,12 +86,12 @@ export class JobEnqueuer {
     routes: Map<string, string>,
   ): Promise<Question[]> {
     if (held.size === 0) return [];
-    const { queue, cache, claims, metrics } = this.deps;
+    const { queues, cache, claims, metrics } = this.deps;
     const holders = [...held.keys()];
     // Registered before the state is read: a job that finishes after the read replies here too, and
     // one that finished before it reads as finished (its answer is in the cache).
     await this.deps.replies.register(holders);
-    const states = await orUnavailable(() => Promise.all(holders.map((holder) => queue.getJobState(holder))));
+    const states = await orUnavailable(() => Promise.all(holders.map((holder) => queues.getJobState(holder))));
     const answering = holders.filter((_, i) => WILL_ANSWER.has(states[i]!));
     for (const holder of answering) for (const q of held.get(holder)!) routes.set(q.id, holder);
     metrics.jobsCoalesced.inc(answering.reduce((n, holder) => n + held.get(holder)!.length, 0));
@@ -118,11 +123,11 @@ export class JobEnqueuer {
     return taken.flat();
   }
 
-  private async add(jobId: string, questions: Question[], requestIds: string[]): Promise<void> {
+  private async add(jobId: string, shard: number, questions: Question[], requestIds: string[]): Promise<void> {
     await this.deps.beforeAdd?.(jobId);
     const sealed = this.deps.seal.seal(questions.map((q) => ({ id: q.id, applicant: q.applicant })));
     await orUnavailable(() =>
-      this.deps.queue.add(
+      this.deps.queues.at(shard).add(
         scoreJobName(questions.length, requestIds),
         {
           modelVersion: questions[0]!.modelVersion,

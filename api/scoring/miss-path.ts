@@ -1,6 +1,6 @@
 import { orUnavailable } from '../../shared/errors.js';
 import type { JobSeal } from '../../shared/job-seal.js';
-import type { ScoreQueue, ScoreReply } from '../../shared/queues.js';
+import type { ScoreReply } from '../../shared/queues.js';
 import type { ScoreCache } from '../../shared/score-cache.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { AnswerWaiter, type Outcome } from './answer-waiter.js';
@@ -10,6 +10,7 @@ import { MissBatcher, type MissBatcherOptions, type Routes } from './miss-batche
 import type { QueueDepthGuard } from './queue-depth.js';
 import type { Question } from './question.js';
 import type { ReplyChannel } from './reply-channel.js';
+import type { ScoreQueues } from './score-queues.js';
 
 /** Per question code: how it ended. A code missing here is still being scored (the client polls). */
 export type Resolution = Map<string, Outcome>;
@@ -27,7 +28,7 @@ export interface MissPathSeams {
 
 export interface MissPathDeps {
   cache: ScoreCache;
-  queue: ScoreQueue;
+  queues: ScoreQueues;
   /** This gateway's own reply channel: how it learns that its jobs finished. */
   replies: ReplyChannel;
   claims: ClaimStore;
@@ -45,8 +46,9 @@ const OPEN_JOB_FORGET_MS = 1000;
  * The gateway's miss path, top to bottom: a distinct cache miss registers a wait (AnswerWaiter)
  * before anything is enqueued, so no answer slips past; the batcher gathers it with concurrent
  * misses of this gateway (gathering happens here, in the gateway, never in the worker); each
- * gathered batch goes to the queue as one job (JobEnqueuer: claims, coalescing across gateways,
- * take-overs); the worker's replies, on this gateway's own channel, settle the waits.
+ * gathered batch goes to the queue as one job per queue shard its applicants fall on (JobEnqueuer:
+ * claims, coalescing across gateways, take-overs); the worker's replies, on this gateway's own
+ * channel, settle the waits.
  */
 export class MissPath {
   private readonly waiter = new AnswerWaiter();
@@ -68,7 +70,7 @@ export class MissPath {
     });
     this.batcher = new MissBatcher(
       deps.batching,
-      (questions, requestIds) => this.enqueuer.flush(questions, requestIds),
+      (questions, requestIds) => this.flush(questions, requestIds),
       () => this.openJobs.size > 0,
     );
   }
@@ -111,6 +113,21 @@ export class MissPath {
   /** Sends on whatever is gathered and waits for it (shutdown). */
   drain(): Promise<void> {
     return this.batcher.drain();
+  }
+
+  /** One job per shard the gathered misses fall on, added together; their routes merged. */
+  private async flush(questions: Question[], requestIds: string[]): Promise<Routes> {
+    const { queues } = this.deps;
+    if (queues.shards.length === 1) return this.enqueuer.flush(questions, requestIds, 0);
+    const byShard = new Map<number, Question[]>();
+    for (const q of questions) {
+      const shard = queues.shardOf(q.id);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), q]);
+    }
+    const routes = await Promise.all(
+      [...byShard].map(([shard, group]) => this.enqueuer.flush(group, requestIds, shard)),
+    );
+    return new Map(routes.flatMap((route) => [...route]));
   }
 
   /** A job finished (completed or failed): what gathered meanwhile may go. */

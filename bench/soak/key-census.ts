@@ -1,6 +1,7 @@
 import { QueueKeys } from 'bullmq';
 import { loadConfig } from '../../shared/config.js';
 import { KeySpace } from '../../shared/keys.js';
+import { PORTFOLIO_QUEUE } from '../../shared/portfolios.js';
 import { SCORE_QUEUE } from '../../shared/queues.js';
 import type { BenchRedis, Namespace } from '../bench-redis.js';
 
@@ -44,7 +45,11 @@ export class KeyCensus {
     private readonly namespace: Namespace,
     private readonly modelVersion: string,
   ) {
-    this.queueKeys = new Set(Object.values(new QueueKeys(namespace.queuePrefix).getKeys(SCORE_QUEUE)));
+    // BullMQ's fixed keys of every queue the processes open: the score queue and the (idle) portfolio queue.
+    const queueKeys = new QueueKeys(namespace.queuePrefix);
+    this.queueKeys = new Set(
+      [SCORE_QUEUE, PORTFOLIO_QUEUE].flatMap((queue) => Object.values(queueKeys.getKeys(queue))),
+    );
     this.queueKeyNames = this.queueKeys.size;
   }
 

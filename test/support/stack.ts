@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../shared/config.js';
 import { applicantCode, KeySpace } from '../../shared/keys.js';
 import { PublicIds } from '../../shared/public-id.js';
 import { JobSeal, type SealedItems } from '../../shared/job-seal.js';
-import { SCORE_QUEUE, type ScoreJobData } from '../../shared/queues.js';
+import { SCORE_QUEUE, queueShardPrefixes, type ScoreJobData } from '../../shared/queues.js';
 import { deriveKey } from '../../shared/secrets.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
 import { loadModel, startScoringWorker, type ScoringWorker } from '../../worker/scoring-worker.js';
@@ -167,9 +167,9 @@ export class Stack {
     return keysUnder(this.redis, `${this.config.CACHE_PREFIX}:${this.gateway.modelVersion}:`);
   }
 
-  /** Jobs in the queue in any state. */
+  /** Jobs in the queue, on every shard, in any state. */
   async jobCount(): Promise<number> {
-    const counts = await this.gateway.queue.getJobCounts();
+    const counts = await this.gateway.queues.getJobCounts();
     return Object.values(counts).reduce((sum, n) => sum + n, 0);
   }
 
@@ -180,9 +180,11 @@ export class Stack {
       await gateway.close();
     }
     await deleteKeysUnder(this.redis, `${this.config.CACHE_PREFIX}:`);
-    const queue = new Queue(SCORE_QUEUE, { connection: this.redis, prefix: this.config.QUEUE_PREFIX });
-    await queue.obliterate({ force: true });
-    await queue.close();
+    for (const prefix of queueShardPrefixes(this.config.QUEUE_PREFIX, this.config.QUEUE_SHARDS)) {
+      const queue = new Queue(SCORE_QUEUE, { connection: this.redis, prefix });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
     this.redis.disconnect();
   }
 }
