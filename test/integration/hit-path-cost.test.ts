@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { applicantNumber } from '../support/applicants.js';
+import { HTTP_LANES } from '../support/lanes.js';
+import { Stack } from '../support/stack.js';
+
+// Counts how often the gateway works out a client key (an IPv6 / IPv4-mapped address parse each time).
+const keyings = vi.hoisted(() => ({ count: 0 }));
+vi.mock('express-rate-limit', async (importOriginal) => {
+  const real = await importOriginal<typeof import('express-rate-limit')>();
+  return {
+    ...real,
+    ipKeyGenerator: (...args: Parameters<typeof real.ipKeyGenerator>) => {
+      keyings.count += 1;
+      return real.ipKeyGenerator(...args);
+    },
+  };
+});
+
+describe.each(HTTP_LANES)('hit path: only budget spenders pay for the client key ($lane)', ({ env }) => {
+  let stack: Stack;
+  let next = 0;
+  const freshApplicant = () => applicantNumber(next++);
+
+  beforeAll(async () => {
+    stack = await Stack.start({ ...env, TRUST_PROXY_HOPS: '1' });
+    await stack.startWorker();
+  });
+  afterAll(() => stack.stop());
+  beforeEach(() => {
+    keyings.count = 0;
+  });
+
+  it('a cache hit never works out the client key; the miss before it does, once', async () => {
+    const client = { 'x-forwarded-for': '2001:db8:aa:bb01::1' };
+    const applicant = freshApplicant();
+
+    const miss = await stack.post('/scores', applicant, client);
+    expect(miss.headers.get('x-cache')).toBe('MISS');
+    expect(keyings.count).toBe(1);
+
+    keyings.count = 0;
+    for (const path of ['/scores', '/decisions', '/reasons']) {
+      const hit = await stack.post(path, applicant, client);
+      expect(hit.status).toBe(200);
+      expect(hit.headers.get('x-cache')).toBe('HIT');
+    }
+    expect(keyings.count).toBe(0);
+  });
+
+  it('the key a miss is charged to is still the /56 of the address the trusted proxy saw', async () => {
+    const applicant = freshApplicant();
+    await stack.post('/scores', applicant, { 'x-forwarded-for': '2001:db8:aa:bb01::1' });
+    // 2001:db8:aa:bb01::1 lies in 2001:db8:aa:bb00::/56 (the first 56 bits kept, the rest zeroed).
+    expect(await stack.redis.exists(stack.keys.rateLimit('miss', '2001:db8:aa:bb00::/56'))).toBe(1);
+  });
+});
