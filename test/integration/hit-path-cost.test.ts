@@ -1,5 +1,7 @@
+import type { Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applicantNumber } from '../support/applicants.js';
+import { capturedLog } from '../support/captured-log.js';
 import { HTTP_LANES } from '../support/lanes.js';
 import { Stack } from '../support/stack.js';
 
@@ -52,5 +54,35 @@ describe.each(HTTP_LANES)('hit path: only budget spenders pay for the client key
     await stack.post('/scores', applicant, { 'x-forwarded-for': '2001:db8:aa:bb01::1' });
     // 2001:db8:aa:bb01::1 lies in 2001:db8:aa:bb00::/56 (the first 56 bits kept, the rest zeroed).
     expect(await stack.redis.exists(stack.keys.rateLimit('miss', '2001:db8:aa:bb00::/56'))).toBe(1);
+  });
+});
+
+describe('hit path: the request log costs a hit one child logger, and its lines keep the route', () => {
+  let stack: Stack;
+  const captured = capturedLog();
+  // Every pino logger, and every child of one, inherits `child` from this prototype.
+  let pinoPrototype: object = captured.log;
+  while (!Object.prototype.hasOwnProperty.call(pinoPrototype, 'child'))
+    pinoPrototype = Object.getPrototypeOf(pinoPrototype);
+  const children = vi.spyOn(pinoPrototype as Logger, 'child');
+
+  beforeAll(async () => {
+    captured.log.level = 'info';
+    stack = await Stack.start({}, captured.log);
+    await stack.startWorker();
+  });
+  afterAll(() => stack.stop());
+
+  it('LOG_LEVEL info: hits log nothing and make one child logger each (pino-http makes it); a miss logs its route template', async () => {
+    const applicant = applicantNumber(1000);
+    expect((await stack.post('/scores', applicant)).headers.get('x-cache')).toBe('MISS');
+    const missLine = captured.lines.find((line) => line.res?.statusCode === 200);
+    expect(missLine).toMatchObject({ msg: 'request completed', route: '/scores' });
+
+    const linesBefore = captured.lines.length;
+    children.mockClear();
+    for (let i = 0; i < 3; i++) expect((await stack.post('/scores', applicant)).headers.get('x-cache')).toBe('HIT');
+    expect(captured.lines.length).toBe(linesBefore);
+    expect(children.mock.calls.length).toBe(3);
   });
 });
