@@ -39,7 +39,7 @@ function completed(basePath: string, id: string, result: unknown) {
 export function jobStatusHandler(tracker: JobTracker, config: JobHandlerConfig): Handler {
   return async (request) => {
     const id = request.params.id ?? '';
-    const { job, ...status } = await tracker.status(id, request.client);
+    const { job, ...status } = await tracker.status(id, request.client());
     const finished = status.status === 'completed' || status.status === 'failed';
     const headers: Record<string, string> = finished ? {} : { 'Retry-After': String(POLL_AFTER_S) };
     // For operators: the board's page of the BullMQ job (behind the admin credentials).

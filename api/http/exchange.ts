@@ -8,8 +8,11 @@ export interface ApiRequest {
   /** Header value by lower-case name. */
   header: (name: string) => string | undefined;
   requestId?: string;
-  /** Who sent it (see http/client-address.ts): what per-client limits count by. */
-  client: string;
+  /**
+   * Who sent it (see http/client-address.ts): what per-client limits count by. A function, called
+   * only when a budget is spent, so a cache hit never pays for it.
+   */
+  client: () => string;
 }
 
 export interface ApiResponse {

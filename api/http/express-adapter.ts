@@ -10,7 +10,7 @@ function toApiRequest(req: Request): ApiRequest {
     header: (name) => req.get(name),
     // pino-http assigned it (the client's X-Request-Id when usable).
     requestId: String(req.id),
-    client: clientOf(req),
+    client: () => clientOf(req),
   };
 }
 

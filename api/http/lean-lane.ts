@@ -66,7 +66,7 @@ export function withLeanLane(
           params: {},
           header: (name) => headerValue(req, name),
           requestId: String(req.id),
-          client: clientOf(req),
+          client: () => clientOf(req),
         })
         .then((answer) => writeAnswer(res, answer))
         .catch((thrown: unknown) => sendError(res, thrown, log));

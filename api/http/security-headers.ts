@@ -37,6 +37,10 @@ export function isBehindTls(req: IncomingMessage, config: Pick<Config, 'PUBLIC_H
   return protocols[Math.max(0, protocols.length - config.TRUST_PROXY_HOPS)] === 'https';
 }
 
+function setHeaders(res: ServerResponse, headers: Headers): void {
+  for (const [name, value] of headers) res.setHeader(name, value);
+}
+
 /**
  * helmet's headers, worked out once at start-up and replayed on every answer (a dozen middleware
  * calls per request cost more than the cache hit they decorate). Two sets: over TLS helmet's
@@ -57,8 +61,16 @@ export function helmetHeaders(
     // Browsers ignore it from an origin that is not secure, and Chromium logs a console error saying so.
     crossOriginOpenerPolicy: false,
   });
+  // Only a trusted proxy's X-Forwarded-Proto can vary the answer; without one it is known at start-up.
+  if (config.PUBLIC_HTTPS || config.TRUST_PROXY_HOPS === 0) {
+    const headers = config.PUBLIC_HTTPS ? overTls : overPlainHttp;
+    return (_req, res, next) => {
+      setHeaders(res, headers);
+      next();
+    };
+  }
   return (req, res, next) => {
-    for (const [name, value] of isBehindTls(req, config) ? overTls : overPlainHttp) res.setHeader(name, value);
+    setHeaders(res, isBehindTls(req, config) ? overTls : overPlainHttp);
     next();
   };
 }

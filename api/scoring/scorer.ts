@@ -17,8 +17,8 @@ export interface ScoreOptions {
   /** How long to wait for the worker; 0 enqueues and answers at once. */
   waitMs: number;
   requestId?: string;
-  /** Who asks: misses count against this client's limit. */
-  client: string;
+  /** Who asks: misses count against this client's limit. Called only when a budget is spent (never on a hit). */
+  client: () => string;
 }
 
 export interface ScorerDeps {
@@ -54,7 +54,7 @@ export class Scorer {
     const question = this.question(applicant);
     const cached = await this.deps.cache.read(question.key);
     if (cached) return { kind: 'scored', score: cached, cache: 'HIT' };
-    await this.deps.missLimit.take(client);
+    await this.deps.missLimit.take(client());
     const outcome = (await this.deps.misses.resolve([question], waitMs, requestId)).get(question.code);
     if (outcome?.kind === 'failed') throw new ScoringFailed(outcome.reason);
     return outcome ? { kind: 'scored', score: outcome.score, cache: 'MISS' } : { kind: 'pending', jobId: question.id };
@@ -75,9 +75,9 @@ export class Scorer {
 
     const misses = unique.filter((q) => !answers.has(q.code));
     if (misses.length > 0) {
-      await this.deps.missLimit.take(client, misses.length);
+      await this.deps.missLimit.take(client(), misses.length);
       // Not waiting means a record for sure: refuse before any work is queued rather than after.
-      if (waitMs === 0) await this.deps.writeLimit.take(client, questions.length);
+      if (waitMs === 0) await this.deps.writeLimit.take(client(), questions.length);
       const resolution = await this.deps.misses.resolve(misses, waitMs, requestId);
       for (const [code, outcome] of resolution) {
         if (outcome.kind === 'failed') {
@@ -90,7 +90,7 @@ export class Scorer {
     if (answers.size === unique.length) {
       return { kind: 'scored', scores: questions.map((q) => answers.get(q.code)!), misses: misses.length };
     }
-    if (waitMs > 0) await this.deps.writeLimit.take(client, questions.length);
+    if (waitMs > 0) await this.deps.writeLimit.take(client(), questions.length);
     const batchId = await this.deps.batches.create(
       this.deps.modelVersion,
       questions.map((q) => q.id),
