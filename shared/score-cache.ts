@@ -72,11 +72,20 @@ export interface CacheTtl {
  * map one error type to 503.
  */
 export class ScoreCache {
+  /**
+   * The write script is defined here, before any traffic: a command defined while an auto-pipeline
+   * is being filled is missing from that pipeline, and ioredis then throws outside any promise
+   * (redis/ioredis#1931), which would end the process.
+   */
+  private readonly redis: RedisClient & WriteScore;
+
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly ttl: CacheTtl,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.redis = withWriteScore(redis);
+  }
 
   /** One round trip; undefined on a miss. */
   async read(key: string): Promise<Score | undefined> {
@@ -101,7 +110,7 @@ export class ScoreCache {
    * Throws RedisUnavailable when any entry was not written.
    */
   async write(entries: ReadonlyArray<{ key: string; score: Score }>): Promise<void> {
-    const redis = withWriteScore(this.redis);
+    const redis = this.redis;
     await orUnavailable(
       () =>
         Promise.all(

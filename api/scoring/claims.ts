@@ -53,10 +53,19 @@ function withClaimScripts(redis: RedisClient): RedisClient & ClaimScripts {
  * valid on a Redis Cluster; the calls of a batch go out back to back (about one round trip).
  */
 export class ClaimStore {
+  /**
+   * The connection with the claim scripts defined on it, once, here: a command defined while an
+   * auto-pipeline is being filled is missing from that pipeline, and ioredis then throws outside
+   * any promise (redis/ioredis#1931), which would end the process.
+   */
+  private readonly scripts: RedisClient & ClaimScripts;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    this.scripts = withClaimScripts(redis);
+  }
 
   /**
    * Claims each key for `jobId`. Per key: undefined when this call claimed it, otherwise the job
@@ -82,7 +91,7 @@ export class ClaimStore {
     jobId: string,
     fromExists: boolean,
   ): Promise<Array<string | undefined>> {
-    const redis = withClaimScripts(this.redis);
+    const redis = this.scripts;
     const minAgeMs = fromExists ? 0 : CLAIM_ADD_GRACE_MS;
     return orUnavailable(() =>
       Promise.all(
@@ -96,7 +105,7 @@ export class ClaimStore {
    * waiting out CLAIM_ADD_GRACE_MS. Best effort: Redis is likely away when this is needed.
    */
   async release(keys: readonly string[], jobId: string): Promise<void> {
-    const redis = withClaimScripts(this.redis);
+    const redis = this.scripts;
     await Promise.allSettled(keys.map((key) => redis.releaseClaim(key, jobId)));
   }
 

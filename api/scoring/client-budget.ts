@@ -51,17 +51,22 @@ export interface ClientBudgetOptions {
  * its limit). A request is refused when its cost would take the client past the limit.
  */
 export class ClientBudget {
+  /** Defined once, before any traffic: see ClaimStore.scripts (redis/ioredis#1931). */
+  private readonly redis: RedisClient & Spend;
+
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly options: ClientBudgetOptions,
-  ) {}
+  ) {
+    this.redis = withSpend(redis);
+  }
 
   /** Spends `cost` units of `client`'s budget; throws RateLimited (429, Retry-After) past the limit. */
   async take(client: string, cost = 1): Promise<void> {
     const { limit, windowS, counterKey, units } = this.options;
     if (limit === 0 || cost <= 0) return;
     const [total, ttlMs] = await orUnavailable(() =>
-      withSpend(this.redis).spendBudget(counterKey(client), cost, windowS * 1000, limit),
+      this.redis.spendBudget(counterKey(client), cost, windowS * 1000, limit),
     );
     if (total >= 0) return;
     throw new RateLimited(`${limit} ${units}`, windowS, Math.max(1, Math.ceil(ttlMs / 1000)));
