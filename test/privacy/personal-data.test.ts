@@ -26,7 +26,8 @@ const applicants: Applicant[] = AGES.flatMap((age, i) =>
 
 /**
  * Where a raw applicant value shows in `text`: an age as a whole number token (not inside a longer
- * number, a decimal or a word), a category string, an applicant code, an old `<version>-<code>` id.
+ * number, a decimal or a word), a category string, an applicant code (a token too), an old
+ * `<version>-<code>` id.
  */
 function findPersonalData(text: string, modelVersion: string): string[] {
   const found: string[] = [];
@@ -37,7 +38,9 @@ function findPersonalData(text: string, modelVersion: string): string[] {
   }
   for (const value of [...STATUSES, ...EMPLOYMENT]) if (text.includes(value)) found.push(value);
   for (const code of new Set(applicants.map(applicantCode))) {
-    if (text.includes(code)) found.push(`code ${code}`);
+    // A code is a short number (0–3,599): as a whole token, like an age, not inside a timestamp or an id.
+    const match = new RegExp(`(?<![\\w.-])${code}(?![\\w.-])`).exec(text);
+    if (match) found.push(`code ${code} in …${text.slice(Math.max(0, match.index - 60), match.index + 20)}…`);
     if (text.includes(`${modelVersion}-${code}`)) found.push(`old id of ${code}`);
   }
   return found;
