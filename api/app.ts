@@ -40,6 +40,7 @@ export type AppConfig = Pick<
   | 'TRUST_PROXY_HOPS'
   | 'PUBLIC_HTTPS'
   | 'PORTFOLIO_IDLE_TIMEOUT_MS'
+  | 'PORTFOLIO_UPLOAD_TIMEOUT_MS'
 > & { modelDir: string };
 
 export interface AppDeps {
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): GatewayHttp {
     portfolioRoutes(deps.portfolios.intake, deps.portfolios.service, {
       basePath: config.BASE_PATH,
       idleTimeoutMs: config.PORTFOLIO_IDLE_TIMEOUT_MS,
+      uploadTimeoutMs: config.PORTFOLIO_UPLOAD_TIMEOUT_MS,
     }),
   );
   root.use(methodNotAllowed(root));

@@ -1,15 +1,18 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import type { Config } from '../../shared/config.js';
+import { startRequestDeadline } from './request-deadline.js';
 
-/** How often Node looks for requests past their deadlines (its default, 30 s, would let a slow client linger). */
+/** How often Node looks for headers past their deadline (its default, 30 s, would let a slow client linger). */
 const DEADLINE_CHECK_INTERVAL_MS = 1000;
 
 /**
  * The gateway's HTTP server, with deadlines that keep slow clients (slowloris) from holding sockets:
- * all headers within HTTP_HEADERS_TIMEOUT_MS, the whole request within HTTP_REQUEST_TIMEOUT_MS, or
- * Node answers 408 and closes the connection. Waiting for an answer is not bounded here: that is
- * the wait budget's job (SYNC_WAIT_MS).
+ * all headers within HTTP_HEADERS_TIMEOUT_MS (Node's own check), then the body within
+ * HTTP_REQUEST_TIMEOUT_MS, or 408 and the connection closed. The body's deadline is kept per request
+ * (request-deadline.ts) rather than by Node's server-wide requestTimeout, so that an accepted
+ * portfolio upload can have a longer one of its own. Waiting for an answer is not bounded here: that
+ * is the wait budget's job (SYNC_WAIT_MS).
  */
 export function createHttpServer(
   listener: RequestListener,
@@ -18,10 +21,13 @@ export function createHttpServer(
   return createServer(
     {
       headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
-      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      requestTimeout: 0,
       connectionsCheckingInterval: DEADLINE_CHECK_INTERVAL_MS,
     },
-    listener,
+    (req, res) => {
+      startRequestDeadline(req, res, config.HTTP_REQUEST_TIMEOUT_MS);
+      listener(req, res);
+    },
   );
 }
 

@@ -100,11 +100,18 @@ export class PortfolioIntake {
     },
   ) {}
 
-  async receive(body: IncomingMessage, format: PortfolioFormat, client: string): Promise<Accepted> {
+  /** `opened` hears the id as soon as the upload is accepted to start (its record `receiving`). */
+  async receive(
+    body: IncomingMessage,
+    format: PortfolioFormat,
+    client: string,
+    opened: (id: string) => void,
+  ): Promise<Accepted> {
     const { store, options, writeLimit } = this.deps;
     if ((await store.activeCount(client)) >= options.maxActive) throw new TooManyPortfolios(options.maxActive);
     const id = this.deps.ids.newBatchId();
     await store.open(id, client);
+    opened(id);
     let chunks = 0;
     try {
       const validator = new RowValidator();
@@ -114,7 +121,7 @@ export class PortfolioIntake {
       const flush = async () => {
         // A stored chunk is one write to the queue's Redis: it spends the same budget as a batch record.
         await writeLimit.take(client, 1);
-        await store.putRows(id, chunks, this.deps.seal.sealRows(id, chunks, builder.take()));
+        await store.putRows(id, chunks, this.deps.seal.sealRows(id, chunks, builder.take()), { rows, invalid });
         chunks += 1;
       };
       for await (const raw of readRows(body, format, { required: REQUIRED_COLUMNS, optional: ['id'] })) {

@@ -1,4 +1,4 @@
-import { orUnavailable } from '../../shared/errors.js';
+import { DomainError, orUnavailable } from '../../shared/errors.js';
 import type { KeySpace } from '../../shared/keys.js';
 import type { RedisClient } from '../../shared/redis.js';
 
@@ -16,8 +16,20 @@ export interface PortfolioRecord {
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 /**
+ * DELETE of an upload still arriving: the connection that sends it is what holds it, possibly on
+ * another replica, so the uploader cancels by closing that connection (nothing is then kept).
+ */
+export class StillReceiving extends DomainError {
+  constructor() {
+    super('STILL_RECEIVING', 409, 'The portfolio is still being uploaded; close the upload to cancel it');
+  }
+}
+
+/**
  * A portfolio's record and sealed row chunks on the queue's Redis (never evicted). An upload that
- * fails is removed at once (discard); commit gives the record the retention.
+ * fails is removed at once (discard); commit gives the record the retention. While it is received,
+ * record and chunks live `receivingTtlMs` from the last chunk stored: longer than an upload may
+ * last, so a live upload never loses them, and they lapse on their own when its gateway dies.
  */
 export class PortfolioStore {
   constructor(
@@ -53,15 +65,25 @@ export class PortfolioStore {
   }
 
   /**
-   * A chunk lives the retention period from its write (an upload may take longer than the idle
-   * timeout); the record's shorter TTL is renewed with each chunk, so a gateway that dies mid-upload
-   * leaves a record that lapses soon and chunks nothing points to.
+   * Stores a chunk, and with it how many rows (and of them invalid) the upload has brought so far,
+   * which a status read shows while it is `receiving`.
    */
-  async putRows(portfolioId: string, chunk: number, sealed: Buffer): Promise<void> {
+  async putRows(
+    portfolioId: string,
+    chunk: number,
+    sealed: Buffer,
+    received: { rows: number; invalid: number },
+  ): Promise<void> {
+    const { receivingTtlMs } = this.options;
+    const record = this.keys.portfolio(portfolioId);
     await orUnavailable(() =>
       Promise.all([
-        this.redis.set(this.keys.portfolioRows(portfolioId, chunk), sealed, 'EX', this.options.retentionS),
-        this.redis.pexpire(this.keys.portfolio(portfolioId), this.options.receivingTtlMs),
+        this.redis.set(this.keys.portfolioRows(portfolioId, chunk), sealed, 'PX', receivingTtlMs),
+        this.redis
+          .multi()
+          .hset(record, { rows_total: received.rows, rows_invalid: received.invalid })
+          .pexpire(record, receivingTtlMs)
+          .exec(),
       ]),
     );
   }
@@ -110,10 +132,11 @@ export class PortfolioStore {
     };
   }
 
-  /** Marks an unfinished portfolio cancelled; false when it had already finished. */
+  /** Marks a queued portfolio cancelled; false when it had already finished; throws StillReceiving while it is uploaded. */
   async cancel(portfolioId: string): Promise<boolean> {
     const record = this.keys.portfolio(portfolioId);
     const status = await orUnavailable(() => this.redis.hget(record, 'status'));
+    if (status === 'receiving') throw new StillReceiving();
     if (status !== 'queued') return false;
     await orUnavailable(() => this.redis.hset(record, 'status', 'cancelled'));
     return true;

@@ -11,7 +11,10 @@ import { PortfolioIntake } from './portfolio-intake.js';
 import { PortfolioService } from './portfolio-service.js';
 import { PortfolioStore } from './portfolio-store.js';
 
-/** Room past the idle timeout before the record of an upload whose gateway died lapses on its own. */
+/**
+ * Room past the upload deadline before the record and chunks of an upload whose gateway died lapse
+ * on their own (a live upload is cut at the deadline, and removes them itself).
+ */
 const RECEIVING_MARGIN_MS = 60_000;
 
 export interface Portfolios {
@@ -38,7 +41,7 @@ export function buildPortfolios(
   const flows = new FlowProducer({ connection: deps.queueRedis, prefix: config.QUEUE_PREFIX, skipVersionCheck: true });
   const store = new PortfolioStore(deps.bookkeeping, KeySpace.of(config), {
     retentionS: config.JOB_RETENTION_SECONDS,
-    receivingTtlMs: config.PORTFOLIO_IDLE_TIMEOUT_MS + RECEIVING_MARGIN_MS,
+    receivingTtlMs: config.PORTFOLIO_UPLOAD_TIMEOUT_MS + RECEIVING_MARGIN_MS,
     maxActive: config.PORTFOLIO_MAX_ACTIVE,
   });
   const seal = new ChunkSeal(deriveKey(deps.secret, 'portfolio-chunk'));

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { Router } from 'express';
 import typeis from 'type-is';
 import { clientOf } from '../http/client-address.js';
+import { setRequestDeadline } from '../http/request-deadline.js';
 import { writeAnswer } from '../http/respond.js';
 import { POLL_AFTER_S } from '../handlers/answers.js';
 import type { PortfolioIntake } from '../portfolios/portfolio-intake.js';
@@ -29,6 +30,15 @@ function statusBody(basePath: string, id: string, record: PortfolioRecord) {
   };
 }
 
+/**
+ * Tells the uploader where to watch its upload while it is still sending (a 103 Early Hints: curl
+ * prints it, node:http emits 'information', fetch skips it). HTTP/1.0 clients get no 1xx (RFC 9110).
+ */
+function announceReceiving(req: Request, res: Response, self: string): void {
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) return;
+  res.writeEarlyHints({ link: `<${self}>; rel="monitor"`, location: self });
+}
+
 /** Sends text on a streamed response, waiting while the client's socket is full. */
 function streamWriter(res: Response) {
   return async (text: string) => {
@@ -43,9 +53,9 @@ function streamWriter(res: Response) {
 export function portfolioRoutes(
   intake: PortfolioIntake,
   service: PortfolioService,
-  config: { basePath: string; idleTimeoutMs: number },
+  config: { basePath: string; idleTimeoutMs: number; uploadTimeoutMs: number },
 ): Router {
-  const { basePath, idleTimeoutMs } = config;
+  const { basePath, idleTimeoutMs, uploadTimeoutMs } = config;
   const router = Router();
   router.post('/portfolios', async (req: Request, res: Response) => {
     const format = typeis(req, ['text/csv', 'application/x-ndjson']);
@@ -57,7 +67,11 @@ export function portfolioRoutes(
     const socket = req.socket;
     socket.setTimeout(idleTimeoutMs, () => socket.destroy());
     try {
-      const accepted = await intake.receive(req, format === 'text/csv' ? 'csv' : 'ndjson', clientOf(req));
+      const accepted = await intake.receive(req, format === 'text/csv' ? 'csv' : 'ndjson', clientOf(req), (id) => {
+        // Accepted to start (the client had room for one more): a file may take longer than any other request.
+        setRequestDeadline(req, uploadTimeoutMs);
+        announceReceiving(req, res, links(basePath, id).self);
+      });
       const self = links(basePath, accepted.id).self;
       writeAnswer(res, {
         status: 202,

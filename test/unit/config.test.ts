@@ -39,6 +39,31 @@ describe('loadConfig', () => {
   });
 });
 
+describe('PORTFOLIO_UPLOAD_TIMEOUT_MS', () => {
+  it('defaults to 30 minutes (1,800,000 ms), past the 30 s idle cut', () => {
+    expect(loadConfig({})).toMatchObject({ PORTFOLIO_UPLOAD_TIMEOUT_MS: 1_800_000, PORTFOLIO_IDLE_TIMEOUT_MS: 30_000 });
+  });
+
+  it('an idle cut longer than the whole upload deadline -> ConfigError naming both, on one line', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORTFOLIO_IDLE_TIMEOUT_MS: '60000', PORTFOLIO_UPLOAD_TIMEOUT_MS: '59999' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('PORTFOLIO_IDLE_TIMEOUT_MS');
+    expect((error as Error).message).toContain('PORTFOLIO_UPLOAD_TIMEOUT_MS');
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('equal idle and upload deadlines are allowed', () => {
+    expect(loadConfig({ PORTFOLIO_IDLE_TIMEOUT_MS: '60000', PORTFOLIO_UPLOAD_TIMEOUT_MS: '60000' })).toMatchObject({
+      PORTFOLIO_UPLOAD_TIMEOUT_MS: 60000,
+    });
+  });
+});
+
 describe('the queue Redis version the gateway accepts', () => {
   it('7.0 and later (claims use SET NX GET); 6.2 and older are refused', () => {
     expect(versionAtLeast('7.0.0', MIN_QUEUE_REDIS_VERSION)).toBe(true);
