@@ -20,6 +20,11 @@ export function portfolioPaths(registry: OpenAPIRegistry): void {
     path: '/portfolios',
     operationId: 'submitPortfolio',
     summary: 'Upload up to PORTFOLIO_MAX_ROWS (1,000,000) applicants as CSV or NDJSON, streamed; poll the Location',
+    description:
+      'As soon as the upload is accepted to start, an informational `103 Early Hints` gives its Location, so the ' +
+      'client can poll it (status `receiving`) while it still sends; the final answer comes once the whole file is ' +
+      'stored. The upload must arrive within PORTFOLIO_UPLOAD_TIMEOUT_MS (30 min) and never pause for ' +
+      'PORTFOLIO_IDLE_TIMEOUT_MS (30 s), or the connection is cut (408) and nothing is kept.',
     tags: ['portfolios'],
     security: [],
     request: {
@@ -40,6 +45,14 @@ export function portfolioPaths(registry: OpenAPIRegistry): void {
       },
     },
     responses: {
+      103: {
+        description:
+          'Early Hints, sent while the body is still arriving: where to watch the upload (curl -v shows it; node:http emits `information`; fetch skips it)',
+        headers: {
+          Location: { description: 'The portfolio: /portfolios/{id}', schema: { type: 'string' } },
+          Link: { description: '`</portfolios/{id}>; rel="monitor"`', schema: { type: 'string' } },
+        },
+      },
       202: {
         description: 'The whole file is stored and queued; poll Location',
         headers: {
@@ -52,6 +65,10 @@ export function portfolioPaths(registry: OpenAPIRegistry): void {
       413: problem(
         'More than PORTFOLIO_MAX_ROWS rows (TOO_MANY_ROWS), or a row over 64 KiB (LINE_TOO_LONG): nothing is kept',
       ),
+      408: {
+        description:
+          'The upload took longer than PORTFOLIO_UPLOAD_TIMEOUT_MS, or its headers longer than HTTP_HEADERS_TIMEOUT_MS: the connection is closed and nothing is kept (no body)',
+      },
       415: problem('Content-Type is neither text/csv nor application/x-ndjson'),
       422: problem('The CSV header lacks a field or names an unknown one (`/header/<name>`), or the file has no rows'),
       429: problem('Too many unfinished portfolios, or the write budget is spent', { 'Retry-After': RETRY_AFTER }),
@@ -68,7 +85,8 @@ export function portfolioPaths(registry: OpenAPIRegistry): void {
     request: ID,
     responses: {
       200: {
-        description: 'Status; Retry-After while not finished',
+        description:
+          'Status; Retry-After while not finished. While `receiving`, rows_total and rows_invalid count the rows stored so far (a chunk of PORTFOLIO_CHUNK_ROWS at a time)',
         headers: POLL_HEADERS,
         content: json(PortfolioStatus),
       },
@@ -86,6 +104,9 @@ export function portfolioPaths(registry: OpenAPIRegistry): void {
     responses: {
       200: { description: 'The status after cancelling', content: json(PortfolioStatus) },
       404: problem('Unknown portfolio'),
+      409: problem(
+        'STILL_RECEIVING: the upload is still arriving; its client cancels it by closing the upload, and nothing is kept',
+      ),
     },
   });
   registry.registerPath({
