@@ -135,8 +135,8 @@ export const ConfigFields = z.object({
   PORTFOLIO_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
   /**
    * The whole of an accepted upload must arrive within this long, instead of HTTP_REQUEST_TIMEOUT_MS:
-   * 30 min takes a 1,000,000-row CSV with ids (55 MB, the bench's file) over 250 kbit/s. Also how long the record
-   * and chunks of an upload whose gateway died linger before they lapse.
+   * 30 min takes a 1,000,000-row CSV with ids (55 MB, the bench's file) over 250 kbit/s. Also how long
+   * the record and chunks of an upload whose gateway died linger (plus a minute) before they lapse.
    */
   PORTFOLIO_UPLOAD_TIMEOUT_MS: z.coerce.number().int().positive().default(1_800_000),
   /** Unfinished portfolios (receiving, queued or active) one client may have at once. */
@@ -161,7 +161,7 @@ const CROSS_FIELD_RULES: CrossFieldRule[] = [
     message: (c) => `${c.CACHE_TTL_SECONDS} must be at least JOB_RETENTION_SECONDS (${c.JOB_RETENTION_SECONDS})`,
   },
   {
-    // Headers are the start of a request: a longer allowance for them than for its body is a slip (Node refuses one).
+    // Headers are the start of a request: an allowance for them longer than for its body is a slip.
     field: 'HTTP_HEADERS_TIMEOUT_MS',
     holds: (c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS,
     message: (c) =>
