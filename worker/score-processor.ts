@@ -20,6 +20,11 @@ export interface ScoreProcessorDeps {
   cache: ScoreCache;
   keys: KeySpace;
   jobTimeoutMs: number;
+  /**
+   * Tells the gateways waiting on a job its applicants' outcomes; called once they are stored, and
+   * never throws (a reply that cannot go out is logged; the waits time out and their clients poll).
+   */
+  reply: (job: Job<ScoreJobData, ScoreJobResult>, results: ScoreJobItemResult[]) => void;
   metrics: WorkerMetrics;
   log: Logger;
 }
@@ -74,9 +79,10 @@ function unsealItems(seal: JobSeal, data: ScoreJobData): SealedItems {
 }
 
 /**
- * Runs the model for one job's applicants, stores the answers before returning them (a waiting
- * gateway that misses the completion event finds them in the cache), and returns each applicant's
- * outcome as the job's result. Answers are keyed by this worker's own model version, never the one
+ * Runs the model for one job's applicants, stores the answers, then replies to the waiting gateways
+ * at once, before BullMQ marks the job completed (that round trip is off the miss's critical path;
+ * a gateway that registers for the job later and finds it still active reads the cache, see
+ * api/scoring/job-enqueuer.ts), and returns each applicant's outcome as the job's result. Answers are keyed by this worker's own model version, never the one
  * the job asked for, so a mixed fleet during a rollout cannot file one model's answers under
  * another's key. A job none of whose applicants could be scored fails (and is retried).
  */
@@ -87,6 +93,7 @@ export function createScoreProcessor({
   cache,
   keys,
   jobTimeoutMs,
+  reply,
   metrics,
   log,
 }: ScoreProcessorDeps) {
@@ -117,6 +124,7 @@ export function createScoreProcessor({
       const outcome = outcomes[i]!;
       return outcome instanceof Error ? { id: item.id, error: outcome.message } : { id: item.id, score: outcome };
     });
+    reply(job, results);
     log.debug(
       { jobId: job.id, reqIds: job.data.requestIds, items: items.length, modelVersion: model.version, modelMs },
       'scored',
