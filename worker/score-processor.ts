@@ -25,6 +25,12 @@ export interface ScoreProcessorDeps {
    * never throws (a reply that cannot go out is logged; the waits time out and their clients poll).
    */
   reply: (job: Job<ScoreJobData, ScoreJobResult>, results: ScoreJobItemResult[]) => void;
+  /**
+   * The reply goes out on the connection the cache writes use: then it is sent right behind them,
+   * unawaited (Redis runs one connection's commands in order, so it still follows them, and both
+   * leave in one socket write). Otherwise it waits for the writes' answer.
+   */
+  replyBehindWrites: boolean;
   metrics: WorkerMetrics;
   log: Logger;
 }
@@ -94,6 +100,7 @@ export function createScoreProcessor({
   keys,
   jobTimeoutMs,
   reply,
+  replyBehindWrites,
   metrics,
   log,
 }: ScoreProcessorDeps) {
@@ -119,12 +126,14 @@ export function createScoreProcessor({
       return outcome instanceof Error ? [] : [{ key: keys.score(model.version, answerId(item)), score: outcome }];
     });
     if (scored.length === 0) throw outcomes[0] as Error;
-    await cache.write(scored);
     const results = items.map((item, i): ScoreJobItemResult => {
       const outcome = outcomes[i]!;
       return outcome instanceof Error ? { id: item.id, error: outcome.message } : { id: item.id, score: outcome };
     });
+    const written = cache.write(scored);
+    if (!replyBehindWrites) await written;
     reply(job, results);
+    await written;
     log.debug(
       { jobId: job.id, reqIds: job.data.requestIds, items: items.length, modelVersion: model.version, modelMs },
       'scored',

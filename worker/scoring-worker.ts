@@ -1,4 +1,5 @@
 import { Worker, type Job } from 'bullmq';
+import { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.js';
 import { assertServedModelMatchesKeys } from '../shared/key-encoding.js';
@@ -80,7 +81,10 @@ export async function startScoringWorker(
   });
   const seal = new JobSeal(deriveKey(secret, 'job-seal'));
   const keys = KeySpace.of(config);
-  const replies = new ReplyPublisher(queueRedis, keys);
+  // Replies are queue traffic; on one plain Redis they share the cache writes' connection, so a job's
+  // writes and its reply leave together (a cluster would not keep their order across nodes).
+  const replyBehindWrites = !cacheIsSeparate && !(cacheRedis instanceof Cluster);
+  const replies = new ReplyPublisher(replyBehindWrites ? cacheRedis : queueRedis, keys);
   const reply = (job: Job<ScoreJobData, ScoreJobResult>, message: ScoreReply) =>
     void replies
       .publish(job.id!, job.data.replyTo, message)
@@ -93,6 +97,7 @@ export async function startScoringWorker(
     keys,
     jobTimeoutMs: config.JOB_TIMEOUT_MS,
     reply: (job, results) => reply(job, { jobId: job.id!, results }),
+    replyBehindWrites,
     metrics,
     log,
   });
