@@ -97,11 +97,7 @@ export function buildGateway(config: Config, log: Logger, seams: MissPathSeams =
     claims,
     depthGuard: new QueueDepthGuard(queues, config.MAX_QUEUE_DEPTH),
     seal,
-    batching: {
-      waitMs: config.MISS_BATCH_WAIT_MS,
-      maxItems: config.MISS_BATCH_MAX,
-      maxInFlight: config.MISS_BATCH_INFLIGHT,
-    },
+    batching: { waitMs: config.MISS_BATCH_WAIT_MS, maxItems: config.MISS_BATCH_MAX },
     metrics,
     seams,
   });

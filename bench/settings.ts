@@ -45,7 +45,6 @@ export interface Settings {
 const SERVICE_SETTINGS = [
   'MISS_BATCH_WAIT_MS',
   'MISS_BATCH_MAX',
-  'MISS_BATCH_INFLIGHT',
   'WORKER_CONCURRENCY',
   'HTTP_LEAN_LANE',
   'LOG_LEVEL',

@@ -72,8 +72,6 @@ export const ConfigFields = z.object({
   MISS_BATCH_WAIT_MS: milliseconds.max(1000).default(2),
   /** The most applicants one job carries (misses of one window, or a slice of a big batch). */
   MISS_BATCH_MAX: z.coerce.number().int().positive().max(1000).default(64),
-  /** This gateway's jobs that may be out at once before its misses gather (1: one at a time). */
-  MISS_BATCH_INFLIGHT: z.coerce.number().int().positive().max(64).default(2),
   /**
    * Distinct uncached applicants (model work) one client may ask for per RATE_LIMIT_WINDOW_SECONDS,
    * counted in Redis across all gateway replicas; 0 turns the limit off. Hits are not limited.

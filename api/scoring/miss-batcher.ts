@@ -6,19 +6,10 @@ export interface MissBatcherOptions {
   waitMs: number;
   /** The most items one flush (one job) carries. */
   maxItems: number;
-  /**
-   * How many flushes (jobs) may be out at once before misses gather: 1 is strict group commit, so
-   * the gateway, Redis and the worker take turns; a few let them overlap (MISS_BATCH_INFLIGHT).
-   */
-  maxInFlight: number;
 }
 
-/**
- * How much work sent earlier is still out beyond the batcher's own flushes (e.g. jobs added but not
- * answered yet). A job may count here and as a flush for the moment between its add and the flush's
- * return: that errs towards gathering.
- */
-export type Outstanding = () => number;
+/** Whether work sent earlier is still out (e.g. a job not answered yet): then misses gather. */
+export type Busy = () => boolean;
 
 /**
  * Where each accepted item went, by item id: the job that will answer it. An item missing here
@@ -47,10 +38,10 @@ function openBatch<T>(): Batch<T> {
 }
 
 /**
- * Gathers misses from concurrent requests into batches, group-commit style: with fewer than
- * `maxInFlight` flushes out a miss is flushed on the next turn of the event loop (no added latency
- * when idle, but the misses that arrived in the same turn go together); with `maxInFlight` out,
- * misses gather until one returns, MISS_BATCH_WAIT_MS passes or MISS_BATCH_MAX is reached. So batches grow with load by
+ * Gathers misses from concurrent requests into batches, group-commit style: with nothing in flight
+ * a miss is flushed on the next turn of the event loop (no added latency when idle, but the misses
+ * that arrived in the same turn go together); while a flush is in flight, misses gather until it
+ * returns, MISS_BATCH_WAIT_MS passes or MISS_BATCH_MAX is reached. So batches grow with load by
  * themselves, which is what lifts miss throughput above the queue's per-job ceiling. An item already
  * gathered or in flight is not added twice: concurrent identical misses share one batch.
  */
@@ -64,7 +55,7 @@ export class MissBatcher<T extends { id: string }> {
   constructor(
     private readonly options: MissBatcherOptions,
     private readonly flush: Flush<T>,
-    private readonly outstanding: Outstanding = () => 0,
+    private readonly busy: Busy = () => false,
   ) {}
 
   /**
@@ -103,13 +94,13 @@ export class MissBatcher<T extends { id: string }> {
     await Promise.allSettled([...this.running]);
   }
 
-  /** Work sent earlier came back (a job answered): what gathered meanwhile goes now, unless enough is still out. */
+  /** Work sent earlier came back (a job answered): what gathered meanwhile goes now, unless more is still out. */
   kick(): void {
     if (this.open.items.size > 0 && this.idle()) this.flushOpen();
   }
 
   private idle(): boolean {
-    return this.flushing + this.outstanding() < this.options.maxInFlight;
+    return this.flushing === 0 && !this.busy();
   }
 
   private schedule(): void {
@@ -138,7 +129,7 @@ export class MissBatcher<T extends { id: string }> {
       for (const id of batch.items.keys()) {
         if (this.inFlight.get(id) === batch.accepted) this.inFlight.delete(id);
       }
-      // What gathered while this flush was in flight goes now rather than at its timer, unless enough is still out.
+      // What gathered while this flush was in flight goes now rather than at its timer, unless earlier work is still out.
       this.kick();
     });
     this.running.add(done);

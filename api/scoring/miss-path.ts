@@ -57,8 +57,8 @@ export class MissPath {
   private readonly batcher: MissBatcher<Question>;
   private readonly enqueuer: JobEnqueuer;
   /**
-   * This gateway's jobs not answered yet: while MISS_BATCH_INFLIGHT are out, new misses gather
-   * (like Nagle's algorithm, with a window of a few jobs). A job whose answer is lost (a stall, events missed during a Redis restart) stops
+   * This gateway's jobs not answered yet: while any is out, new misses gather (like Nagle's
+   * algorithm). A job whose answer is lost (a stall, events missed during a Redis restart) stops
    * counting after OPEN_JOB_FORGET_MS, so it cannot hold misses back for longer than their timer.
    */
   private readonly openJobs = new Map<string, NodeJS.Timeout>();
@@ -74,7 +74,7 @@ export class MissPath {
     this.batcher = new MissBatcher(
       deps.batching,
       (questions, requestIds) => this.flush(questions, requestIds),
-      () => this.openJobs.size,
+      () => this.openJobs.size > 0,
     );
   }
 

@@ -30,7 +30,7 @@ function recordingFlush() {
 }
 
 const batcher = (options: Partial<MissBatcherOptions>, flush: ReturnType<typeof recordingFlush>['flush']) =>
-  new MissBatcher<Item>({ waitMs: 2, maxItems: 64, maxInFlight: 1, ...options }, flush);
+  new MissBatcher<Item>({ waitMs: 2, maxItems: 64, ...options }, flush);
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -76,7 +76,7 @@ describe('MissBatcher: gathers concurrent misses into batches', () => {
   it('while earlier work is out (a job not answered), misses gather and go when it comes back', async () => {
     const recorder = recordingFlush();
     let jobsOut = 1;
-    const misses = new MissBatcher<Item>({ waitMs: 1000, maxItems: 64, maxInFlight: 1 }, recorder.flush, () => jobsOut);
+    const misses = new MissBatcher<Item>({ waitMs: 1000, maxItems: 64 }, recorder.flush, () => jobsOut > 0);
     const done = [misses.submit(items('a')), misses.submit(items('b'))];
     await tick();
     expect(recorder.batches).toEqual([]);
@@ -84,40 +84,6 @@ describe('MissBatcher: gathers concurrent misses into batches', () => {
     misses.kick();
     await Promise.all(done);
     expect(recorder.batches.map((b) => b.ids)).toEqual([['a', 'b']]);
-  });
-
-  it('MISS_BATCH_INFLIGHT=2: a second flush goes at once beside the first; the third gathers until one returns', async () => {
-    const recorder = recordingFlush();
-    recorder.holdFlushes();
-    const misses = batcher({ waitMs: 1000, maxInFlight: 2 }, recorder.flush);
-    const first = misses.submit(items('a'));
-    await tick();
-    const second = misses.submit(items('b'));
-    await tick();
-    const gathered = [misses.submit(items('c')), misses.submit(items('d'))];
-    await tick();
-    expect(recorder.batches.map((b) => b.ids)).toEqual([['a'], ['b']]);
-    recorder.releaseAll();
-    await Promise.all([first, second]);
-    await tick();
-    expect(recorder.batches.map((b) => b.ids)).toEqual([['a'], ['b'], ['c', 'd']]);
-    recorder.releaseAll();
-    await Promise.all(gathered);
-  });
-
-  it('MISS_BATCH_INFLIGHT=2: jobs out count against the window like flushes do', async () => {
-    const recorder = recordingFlush();
-    let jobsOut = 1;
-    const misses = new MissBatcher<Item>({ waitMs: 1000, maxItems: 64, maxInFlight: 2 }, recorder.flush, () => jobsOut);
-    await misses.submit(items('a'));
-    jobsOut = 2;
-    const done = [misses.submit(items('b')), misses.submit(items('c'))];
-    await tick();
-    expect(recorder.batches.map((b) => b.ids)).toEqual([['a']]);
-    jobsOut = 1;
-    misses.kick();
-    await Promise.all(done);
-    expect(recorder.batches.map((b) => b.ids)).toEqual([['a'], ['b', 'c']]);
   });
 
   it('flush on size: never more than MISS_BATCH_MAX items in one batch, order kept', async () => {
