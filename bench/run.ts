@@ -4,7 +4,8 @@
  * namespace of its own, runs every scenario, and writes bench/results/<date>.{json,md},
  * <date>-latency.svg and latest.{md,json}. Smoke runs write to a temporary directory (or DIR)
  * instead. `--profile` runs only the saturated miss run under `node --cpu-prof` and writes
- * profile-<date>.md (the top functions by self time of the gateway and the worker). Exits 1 when anything broke: an error or unexpected answer, a step that threw, a process
+ * profile-<date>.md (the top functions by self time of the gateway and the worker). `--misses` runs
+ * only the miss and paced rounds (issue 12's queue-floor targets), a quicker loop. Exits 1 when anything broke: an error or unexpected answer, a step that threw, a process
  * that crashed. Missed targets are reported, not failures.
  */
 import { join } from 'node:path';
@@ -16,9 +17,9 @@ import type { RunResult, SuiteResults } from './results.js';
 import { profileSaturatedMisses, writeProfile } from './profile/profile-misses.js';
 import { FULL, SMOKE, serviceEnvFrom, type Settings } from './settings.js';
 import { parseSessionArgs, runCommand, Session } from './session.js';
-import { runSuite } from './suite.js';
+import { runMissSuite, runSuite } from './suite.js';
 
-const USAGE = 'usage: node dist/bench/run.js [--smoke] [--profile] [--out DIR]';
+const USAGE = 'usage: node dist/bench/run.js [--smoke] [--profile | --misses] [--out DIR]';
 
 /** `--profile`: only the saturated miss run, gateway and worker under `node --cpu-prof`, summarised. */
 async function profile(session: Session, settings: Settings, outDir: string): Promise<number> {
@@ -43,8 +44,9 @@ raw profiles in ${measured.dir}`);
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const profiling = argv.includes('--profile');
+  const missesOnly = argv.includes('--misses');
   const args = parseSessionArgs(
-    argv.filter((arg) => arg !== '--profile'),
+    argv.filter((arg) => arg !== '--profile' && arg !== '--misses'),
     'smoke',
     USAGE,
   );
@@ -61,7 +63,7 @@ async function main(): Promise<number> {
 
   let results: SuiteResults;
   try {
-    const outcome = await runSuite({
+    const outcome = await (missesOnly ? runMissSuite : runSuite)({
       settings,
       redis,
       supervisor,
@@ -88,7 +90,8 @@ async function main(): Promise<number> {
     await session.closeRedis();
   }
 
-  const outDir = session.outDir(args);
+  // A partial run never replaces bench/results/latest.md.
+  const outDir = missesOnly && !args.outDir ? session.workDir : session.outDir(args);
   const files = await writeResults(outDir, results);
   console.log(`\n${summaryTable(results)}\n\n${files.join('\n')}\ntook ${results.durationS.toFixed(1)} s`);
   for (const failure of results.failures) console.error(`FAILED ${failure}`);

@@ -21,10 +21,11 @@ interface PublishReply {
 }
 
 /**
- * Tells the gateways that wait on a job its final outcome, on their own channels: one script call
- * per job, whatever the number of gateways. Called once the job is final (completed, or failed with
- * no retry left), so a gateway registering after this call finds the job finished and its answer in
- * the cache (api/scoring/job-enqueuer.ts registers before it reads the job's state).
+ * Tells the gateways that wait on a job its outcome, on their own channels: one script call per
+ * job, whatever the number of gateways. Called once the outcome is settled: answers stored in the
+ * cache (the job may still read as active), or failed with no retry left. So a gateway registering
+ * after this call finds the answers in the cache (api/scoring/job-enqueuer.ts registers, reads the
+ * job's state, then reads the cache for a job still active).
  */
 export class ReplyPublisher {
   private readonly redis: RedisClient & PublishReply;

@@ -20,6 +20,17 @@ export interface ScoreProcessorDeps {
   cache: ScoreCache;
   keys: KeySpace;
   jobTimeoutMs: number;
+  /**
+   * Tells the gateways waiting on a job its applicants' outcomes; called once they are stored, and
+   * never throws (a reply that cannot go out is logged; the waits time out and their clients poll).
+   */
+  reply: (job: Job<ScoreJobData, ScoreJobResult>, results: ScoreJobItemResult[]) => void;
+  /**
+   * The reply goes out on the connection the cache writes use: then it is sent right behind them,
+   * unawaited (Redis runs one connection's commands in order, so it still follows them, and both
+   * leave in one socket write). Otherwise it waits for the writes' answer.
+   */
+  replyBehindWrites: boolean;
   metrics: WorkerMetrics;
   log: Logger;
 }
@@ -74,9 +85,10 @@ function unsealItems(seal: JobSeal, data: ScoreJobData): SealedItems {
 }
 
 /**
- * Runs the model for one job's applicants, stores the answers before returning them (a waiting
- * gateway that misses the completion event finds them in the cache), and returns each applicant's
- * outcome as the job's result. Answers are keyed by this worker's own model version, never the one
+ * Runs the model for one job's applicants, stores the answers, then replies to the waiting gateways
+ * at once, before BullMQ marks the job completed (that round trip is off the miss's critical path;
+ * a gateway that registers for the job later and finds it still active reads the cache, see
+ * api/scoring/job-enqueuer.ts), and returns each applicant's outcome as the job's result. Answers are keyed by this worker's own model version, never the one
  * the job asked for, so a mixed fleet during a rollout cannot file one model's answers under
  * another's key. A job none of whose applicants could be scored fails (and is retried).
  */
@@ -87,6 +99,8 @@ export function createScoreProcessor({
   cache,
   keys,
   jobTimeoutMs,
+  reply,
+  replyBehindWrites,
   metrics,
   log,
 }: ScoreProcessorDeps) {
@@ -112,11 +126,14 @@ export function createScoreProcessor({
       return outcome instanceof Error ? [] : [{ key: keys.score(model.version, answerId(item)), score: outcome }];
     });
     if (scored.length === 0) throw outcomes[0] as Error;
-    await cache.write(scored);
     const results = items.map((item, i): ScoreJobItemResult => {
       const outcome = outcomes[i]!;
       return outcome instanceof Error ? { id: item.id, error: outcome.message } : { id: item.id, score: outcome };
     });
+    const written = cache.write(scored);
+    if (!replyBehindWrites) await written;
+    reply(job, results);
+    await written;
     log.debug(
       { jobId: job.id, reqIds: job.data.requestIds, items: items.length, modelVersion: model.version, modelMs },
       'scored',

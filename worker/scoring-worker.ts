@@ -1,4 +1,5 @@
 import { Worker, type Job } from 'bullmq';
+import { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.js';
 import { assertServedModelMatchesKeys } from '../shared/key-encoding.js';
@@ -80,6 +81,14 @@ export async function startScoringWorker(
   });
   const seal = new JobSeal(deriveKey(secret, 'job-seal'));
   const keys = KeySpace.of(config);
+  // Replies are queue traffic; on one plain Redis they share the cache writes' connection, so a job's
+  // writes and its reply leave together (a cluster would not keep their order across nodes).
+  const replyBehindWrites = !cacheIsSeparate && !(cacheRedis instanceof Cluster);
+  const replies = new ReplyPublisher(replyBehindWrites ? cacheRedis : queueRedis, keys);
+  const reply = (job: Job<ScoreJobData, ScoreJobResult>, message: ScoreReply) =>
+    void replies
+      .publish(job.id!, job.data.replyTo, message)
+      .catch((err: Error) => log.warn({ jobId: job.id, err: err.message }, 'reply not published'));
   const processor = createScoreProcessor({
     model,
     seal,
@@ -87,6 +96,8 @@ export async function startScoringWorker(
     cache,
     keys,
     jobTimeoutMs: config.JOB_TIMEOUT_MS,
+    reply: (job, results) => reply(job, { jobId: job.id!, results }),
+    replyBehindWrites,
     metrics,
     log,
   });
@@ -102,22 +113,15 @@ export async function startScoringWorker(
         maxStalledCount: MAX_STALLED_COUNT,
       }),
   );
-  // Replies go out once BullMQ has moved the job to its final state (these events follow that move).
-  const replies = new ReplyPublisher(queueRedis, keys);
-  const reply = (job: Job<ScoreJobData, ScoreJobResult>, message: ScoreReply) =>
-    replies
-      .publish(job.id!, job.data.replyTo, message)
-      .catch((err: Error) => log.warn({ jobId: job.id, err: err.message }, 'reply not published'));
+  // A completed job replied from the processor, once its answers were stored; a failure replies once
+  // BullMQ has moved the job to its final state (this event follows that move).
   for (const worker of workers) {
     worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
-    worker.on('completed', (job, result) => {
-      metrics.jobsProcessed.inc({ outcome: 'completed' });
-      void reply(job, { jobId: job.id!, results: result.results });
-    });
+    worker.on('completed', () => metrics.jobsProcessed.inc({ outcome: 'completed' }));
     worker.on('failed', (job, err) => {
       metrics.jobsProcessed.inc({ outcome: 'failed' });
       // finishedOn is set only when no retry is left: an attempt that will be retried is not an outcome.
-      if (job?.finishedOn) void reply(job, { jobId: job.id!, failed: err.message });
+      if (job?.finishedOn) reply(job, { jobId: job.id!, failed: err.message });
       log.warn(
         { jobId: job?.id, reqIds: job?.data.requestIds, attempt: job?.attemptsMade, err: err.message },
         'job failed',

@@ -29,6 +29,8 @@ export interface JobEnqueuerDeps {
   replies: Pick<ReplyChannel, 'channel' | 'register'>;
   /** Test seam: awaited between a flush's claims and its queue.add. */
   beforeAdd?: (jobId: string) => Promise<void>;
+  /** Test seam: awaited before a flush registers for the jobs holding its claims. */
+  beforeRegister?: (jobIds: string[]) => Promise<void>;
 }
 
 /**
@@ -88,12 +90,24 @@ export class JobEnqueuer {
     if (held.size === 0) return [];
     const { queues, cache, claims, metrics } = this.deps;
     const holders = [...held.keys()];
-    // Registered before the state is read: a job that finishes after the read replies here too, and
-    // one that finished before it reads as finished (its answer is in the cache).
+    // Registered before the state is read: a job that replies after the registration replies here
+    // too, and one that replied before it has its answers in the cache: it reads as finished, or as
+    // active (the worker replies before BullMQ marks the job completed), and then the cache tells.
+    await this.deps.beforeRegister?.(holders);
     await this.deps.replies.register(holders);
     const states = await orUnavailable(() => Promise.all(holders.map((holder) => queues.getJobState(holder))));
     const answering = holders.filter((_, i) => WILL_ANSWER.has(states[i]!));
-    for (const holder of answering) for (const q of held.get(holder)!) routes.set(q.id, holder);
+    const active = new Set(holders.filter((_, i) => states[i] === 'active'));
+    await Promise.all(
+      answering.map(async (holder) => {
+        const questions = held.get(holder)!;
+        const cached = active.has(holder) ? await cache.readMany(questions.map((q) => q.key)) : [];
+        questions.forEach((q, i) => {
+          if (cached[i]) this.deps.answered(q.id, cached[i]);
+          else routes.set(q.id, holder);
+        });
+      }),
+    );
     metrics.jobsCoalesced.inc(answering.reduce((n, holder) => n + held.get(holder)!.length, 0));
     const idle = holders.flatMap((holder, i) => (WILL_ANSWER.has(states[i]!) ? [] : [{ holder, state: states[i]! }]));
     const taken = await Promise.all(

@@ -24,6 +24,8 @@ export interface MissPathSeams {
   beforeAdd?: (jobId: string) => Promise<void>;
   /** Before a job's failure settles the waits it concerns. */
   beforeFailed?: (jobId: string) => Promise<void>;
+  /** Before a flush registers for the jobs that hold its applicants' claims (coalescing onto them). */
+  beforeRegister?: (jobIds: string[]) => Promise<void>;
 }
 
 export interface MissPathDeps {
@@ -65,6 +67,7 @@ export class MissPath {
     this.enqueuer = new JobEnqueuer({
       ...deps,
       beforeAdd: deps.seams?.beforeAdd,
+      beforeRegister: deps.seams?.beforeRegister,
       answered: (id, score) => this.waiter.resolve(id, score),
       added: (jobId) => this.openJobs.set(jobId, setTimeout(() => this.jobSettled(jobId), OPEN_JOB_FORGET_MS).unref()),
     });

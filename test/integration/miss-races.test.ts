@@ -1,5 +1,9 @@
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Applicant } from '../../shared/applicant.js';
+import { SCORE_QUEUE, type ScoreJobData, type ScoreJobResult } from '../../shared/queues.js';
+import { ScoreCache } from '../../shared/score-cache.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
 import { loadModel } from '../../worker/scoring-worker.js';
@@ -128,5 +132,57 @@ describe('miss path races between gateways and the queue events', () => {
       0.5e-6 + 1e-12,
     );
     expect(model.runs).toHaveLength(2);
+  });
+
+  it('coalescing onto a job that replied before the registration and still reads active: the answer comes from the cache', async () => {
+    const registering = gate();
+    stack = await Stack.start({ MISS_BATCH_WAIT_MS: '0', SYNC_WAIT_MS: '3000' }, undefined, {
+      beforeRegister: () => registering.hold(),
+    });
+    const model = await loadModel(stack.config);
+    const cache = new ScoreCache(stack.redis, { ttlS: 60, jitterS: 0 });
+    const picked = gate();
+    const stored = gate();
+    // Stands for a worker between its reply (sent once the answers are stored) and BullMQ marking
+    // the job completed: its answers are cached, its reply went before anyone registered, it is active.
+    const connection = new Redis(stack.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const worker = new Worker<ScoreJobData, ScoreJobResult>(
+      SCORE_QUEUE,
+      async (job) => {
+        await picked.hold();
+        const items = stack!.jobItems(job.data);
+        const scores = await model.score(items.map((item) => item.applicant));
+        await cache.write(items.map((item, i) => ({ key: stack!.keys.score(model.version, item.id), score: scores[i]! })));
+        await stored.hold();
+        return { results: [], modelMs: 0 };
+      },
+      { connection, prefix: stack.config.QUEUE_PREFIX },
+    );
+    try {
+      const applicant = applicantNumber(13);
+      // The first request claims the applicant and adds the job; the worker takes it.
+      const first = stack.post('/scores', applicant);
+      await picked.entered;
+      // The second misses the cache, finds the claim and is held before it registers for the job.
+      const second = stack.post('/scores', applicant);
+      await registering.entered;
+      picked.open();
+      await stored.entered;
+
+      registering.open();
+      const [a, b] = await Promise.all([first, second]);
+
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const expected = expectedAnswer(manifest, applicant).probability;
+      for (const body of (await Promise.all([a.json(), b.json()])) as Score[]) {
+        expect(Math.abs(body.probability - expected)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
+      }
+    } finally {
+      picked.open();
+      registering.open();
+      stored.open();
+      await worker.close();
+      connection.disconnect();
+    }
   });
 });
