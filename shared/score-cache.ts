@@ -1,3 +1,4 @@
+import { BoundedMemo } from './bounded-memo.js';
 import type { RedisClient } from './redis.js';
 import { reasonAt, REASONS, type Reason } from './reasons.js';
 import { DECISIONS, expectedCost, RISK_CATEGORIES, type Score } from './score.js';
@@ -45,6 +46,41 @@ function decode(hash: Record<string, string>): Score | undefined {
   };
 }
 
+/**
+ * Distinct entry contents remembered decoded: a model version has 3,600 applicant codes, so this
+ * holds every answer of four versions at once (a rollout serves two).
+ */
+const DECODED_MAX_ENTRIES = 16_384;
+
+/** A score nobody can change: one decoded object answers every read of the same entry content. */
+function frozen(score: Score): Score {
+  for (const reason of score.reasons) Object.freeze(reason);
+  Object.freeze(score.reasons);
+  Object.freeze(score.expected_cost);
+  return Object.freeze(score);
+}
+
+/**
+ * Hashes decoded by their content, not their key: decoding is a pure function of the four fields,
+ * so a rewritten or edited entry is decoded afresh, and hits on the same answer share one frozen
+ * Score (which lets the gateway render its JSON once, api/handlers/score-json.ts). The lengths of
+ * the first three fields lead the memo key, so no two contents share one. Fields besides the four
+ * are ignored, as decode ignores them.
+ */
+class DecodedScores {
+  private readonly memo = new BoundedMemo<Score | undefined>(DECODED_MAX_ENTRIES);
+
+  decode(hash: Record<string, string>): Score | undefined {
+    const { d = '', p = '', r = '', v = '' } = hash;
+    if (!v) return undefined; // a missing key (HGETALL answers {}), or an entry decode refuses anyway
+    const key = `${d.length},${p.length},${r.length}:${d}${p}${r}${v}`;
+    return this.memo.get(key, () => {
+      const score = decode(hash);
+      return score && frozen(score);
+    });
+  }
+}
+
 /** KEYS[1] the entry; ARGV[1] its TTL in seconds; ARGV[2..] field, value, field, value... */
 const WRITE_SCORE_LUA = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
@@ -78,6 +114,7 @@ export class ScoreCache {
    * (redis/ioredis#1931), which would end the process.
    */
   private readonly redis: RedisClient & WriteScore;
+  private readonly decoded = new DecodedScores();
 
   constructor(
     redis: RedisClient,
@@ -87,20 +124,20 @@ export class ScoreCache {
     this.redis = withWriteScore(redis);
   }
 
-  /** One round trip; undefined on a miss. */
+  /** One round trip; undefined on a miss. The score is frozen: reads of the same answer share it. */
   async read(key: string): Promise<Score | undefined> {
     const hash = await orUnavailable(() => this.redis.hgetall(key), 'cache unreachable');
-    return decode(hash);
+    return this.decoded.decode(hash);
   }
 
   /**
    * Many entries at once, in request order. The commands go out back to back on one connection
    * (ioredis does not wait between them), so this costs about one round trip, and each command is
-   * routed by its own key, which keeps it valid on a Redis Cluster.
+   * routed by its own key, which keeps it valid on a Redis Cluster. Scores are frozen, as read's.
    */
   async readMany(keys: readonly string[]): Promise<Array<Score | undefined>> {
     const hashes = await orUnavailable(() => Promise.all(keys.map((key) => this.redis.hgetall(key))));
-    return hashes.map(decode);
+    return hashes.map((hash) => this.decoded.decode(hash));
   }
 
   /**
