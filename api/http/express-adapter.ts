@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { idOf } from '../observability/request-log.js';
 import { clientOf } from './client-address.js';
 import type { ApiRequest, Handler } from './exchange.js';
 import { writeAnswer } from './respond.js';
@@ -8,8 +9,8 @@ function toApiRequest(req: Request): ApiRequest {
     body: req.body,
     params: req.params as Record<string, string>,
     header: (name) => req.get(name),
-    // pino-http assigned it (the client's X-Request-Id when usable).
-    requestId: String(req.id),
+    // The request log assigned it (the client's X-Request-Id when usable).
+    requestId: idOf(req),
     client: () => clientOf(req),
   };
 }

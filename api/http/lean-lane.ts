@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { timeRequest } from '../observability/http-metrics.js';
+import { idOf } from '../observability/request-log.js';
 import { clientOf } from './client-address.js';
 import type { Handler } from './exchange.js';
 import { sendError } from './problem.js';
@@ -65,7 +66,7 @@ export function withLeanLane(
           body,
           params: {},
           header: (name) => headerValue(req, name),
-          requestId: String(req.id),
+          requestId: idOf(req),
           client: () => clientOf(req),
         })
         .then((answer) => writeAnswer(res, answer))
