@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Score } from '../../shared/score.js';
 import { ScoreCache } from '../../shared/score-cache.js';
 import { REDIS_URL, deleteKeysUnder, testNamespace } from '../support/redis.js';
+import { RedisServer } from '../support/redis-server.js';
 
 /** An answer as the worker writes it; expected costs from the cost matrix (bad accepted 5, good declined 1). */
 const ANSWER: Score = {
@@ -58,5 +59,55 @@ describe('ScoreCache reads: answers decoded once per content, shared frozen, nev
 
   it('a missing key reads as undefined', async () => {
     expect(await cache.read(key('never-written'))).toBeUndefined();
+  });
+});
+
+describe('ScoreCache.readMany on a single Redis: one command per 1,000 keys, not one per key', () => {
+  let server: RedisServer;
+  let admin: Redis;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    admin = server.client();
+    redis = new Redis(server.url, { enableAutoPipelining: true });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    admin.disconnect();
+    await server.stop();
+  });
+
+  it('2,500 keys, every third one cached: 3 commands, and each answer (or miss) in key order', async () => {
+    const cache = new ScoreCache(redis, { ttlS: 60, jitterS: 0 });
+    const keys = Array.from({ length: 2500 }, (_, i) => `s:79144bd9:${i}`);
+    const cached = keys.filter((_, i) => i % 3 === 0);
+    await cache.write(cached.map((k, n) => ({ key: k, score: { ...ANSWER, probability: n / cached.length } })));
+    await redis.ping();
+    // The server's own record of every command a client sent (a script's own calls are marked "lua").
+    const monitor = await admin.monitor();
+    const sent: string[] = [];
+    // MONITOR reports commands in the order the server ran them: the PING sent after the read comes last.
+    const pingSeen = new Promise<void>((resolve) =>
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source === 'lua') return;
+        sent.push(String(args[0]).toLowerCase());
+        if (sent.at(-1) === 'ping') resolve();
+      }),
+    );
+
+    const read = await cache.readMany(keys);
+    await redis.ping();
+    await pingSeen;
+    monitor.disconnect();
+
+    // ceil(2,500 / 1,000) script calls (EVALSHA, or EVAL where the server had to load the script), then our PING.
+    expect(sent.filter((command) => command !== 'ping')).toHaveLength(3);
+    expect(sent.filter((command) => command === 'hgetall')).toHaveLength(0);
+    expect(read).toHaveLength(2500);
+    read.forEach((score, i) => {
+      if (i % 3 === 0) expect(score?.probability).toBe(i / 3 / cached.length);
+      else expect(score).toBeUndefined();
+    });
   });
 });
