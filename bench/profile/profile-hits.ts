@@ -2,11 +2,11 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchContext } from '../context.js';
 import { integer, ms } from '../report/format.js';
-import { table } from '../report/markdown-table.js';
 import type { RunResult } from '../results.js';
 import { primeHitPool, runBatchHits, runHits, HIT_TARGET_ENDPOINT } from '../scenarios/hits.js';
 import { ServiceStack } from '../service.js';
 import { summarizeProfile, type ProfileSummary } from './cpu-profile.js';
+import { summaryTables } from './profile-tables.js';
 
 /** What `--profile hits` and `--profile batch` put under the profiler: the hit runs of target 7 and target 4. */
 export type HitProfileKind = 'hits' | 'batch';
@@ -88,19 +88,7 @@ export function renderHitProfile(profile: HitProfile, date: string, commit: stri
     `${integer(summary.samples)} samples over ${integer(summary.totalMs)} ms, ${integer(summary.totalMs - idleMs)} ms of it not idle. ` +
       `Raw profile: \`${profile.file.split('/').at(-1)}\`.`,
     '',
-    ...table(
-      ['Function (file:line)', 'Self ms', 'Share'],
-      ['l', 'r', 'r'],
-      summary.top.map((t) => [`\`${t.name}\``, ms(t.selfMs), `${(t.share * 100).toFixed(1)} %`]),
-    ),
-    '',
-    'By module (each sample charged to the nearest frame of a package or of our own code):',
-    '',
-    ...table(
-      ['Module', 'ms', 'Share'],
-      ['l', 'r', 'r'],
-      summary.topModules.map((t) => [`\`${t.name}\``, ms(t.selfMs), `${(t.share * 100).toFixed(1)} %`]),
-    ),
+    ...summaryTables(summary),
   ];
   return `${lines.join('\n')}\n`;
 }
