@@ -4,8 +4,10 @@
  * namespace of its own, runs every scenario, and writes bench/results/<date>.{json,md},
  * <date>-latency.svg and latest.{md,json}. Smoke runs write to a temporary directory (or DIR)
  * instead. `--profile` runs only the saturated miss run under `node --cpu-prof` and writes
- * profile-<date>.md (the top functions by self time of the gateway and the worker). `--misses` runs
- * only the miss and paced rounds (issue 12's queue-floor targets), a quicker loop. Exits 1 when anything broke: an error or unexpected answer, a step that threw, a process
+ * profile-<date>.md (the top functions by self time of the gateway and the worker); `--profile hits`
+ * and `--profile batch` profile the gateway under the hit runs instead (profile-hits.ts). `--misses`
+ * runs only the miss and paced rounds (issue 12's queue-floor targets), a quicker loop; `--hits` runs
+ * only the hit rounds (hit-rounds.ts) and prints targets 4 and 7, writing nothing. Exits 1 when anything broke: an error or unexpected answer, a step that threw, a process
  * that crashed. Missed targets are reported, not failures.
  */
 import { join } from 'node:path';
@@ -15,11 +17,13 @@ import { computeRatios } from './report/ratios.js';
 import { writeResults } from './report/write.js';
 import type { RunResult, SuiteResults } from './results.js';
 import { profileSaturatedMisses, writeProfile } from './profile/profile-misses.js';
+import { HIT_PROFILE_KINDS, profileHits, writeHitProfile, type HitProfileKind } from './profile/profile-hits.js';
 import { FULL, SMOKE, serviceEnvFrom, type Settings } from './settings.js';
 import { parseSessionArgs, runCommand, Session } from './session.js';
 import { runMissSuite, runSuite } from './suite.js';
+import { runHitRounds } from './hit-rounds.js';
 
-const USAGE = 'usage: node dist/bench/run.js [--smoke] [--profile | --misses] [--out DIR]';
+const USAGE = 'usage: node dist/bench/run.js [--smoke] [--profile [hits|batch] | --misses | --hits] [--out DIR]';
 
 /** `--profile`: only the saturated miss run, gateway and worker under `node --cpu-prof`, summarised. */
 async function profile(session: Session, settings: Settings, outDir: string): Promise<number> {
@@ -41,18 +45,68 @@ raw profiles in ${measured.dir}`);
   return failed ? session.finish(true, outDir) : 0;
 }
 
+/** `--profile hits` / `--profile batch`: the gateway under a hit run, summarised. */
+async function profileHitRun(
+  session: Session,
+  settings: Settings,
+  outDir: string,
+  kind: HitProfileKind,
+): Promise<number> {
+  const { redis, supervisor } = session;
+  let measured;
+  try {
+    const ctx = { settings, redis, supervisor, onRun: (run: RunResult) => console.log(progressLine(run)) };
+    measured = await profileHits(ctx, join(session.workDir, 'profiles'), kind);
+    const date = new Date().toISOString().slice(0, 10);
+    const path = await writeHitProfile(outDir, measured, date, machineInfo(await redis.version()).commit);
+    console.log(`${path}\nraw profile ${measured.file}`);
+  } finally {
+    await session.closeRedis();
+  }
+  for (const crash of supervisor.crashes) console.error(`FAILED ${crash}`);
+  return measured.run.problems.length > 0 || supervisor.crashes.length > 0 ? session.finish(true, outDir) : 0;
+}
+
+/** `--profile` alone profiles the saturated misses; `--profile hits` or `--profile batch` a hit run. */
+function profileKind(argv: string[]): HitProfileKind | 'misses' | undefined {
+  const at = argv.indexOf('--profile');
+  if (at < 0) return undefined;
+  const kind = HIT_PROFILE_KINDS.find((known) => known === argv[at + 1]);
+  argv.splice(at, kind ? 2 : 1);
+  return kind ?? 'misses';
+}
+
+/** `--hits`: the hit rounds alone; figures on the console only. */
+async function hitRounds(session: Session, settings: Settings): Promise<number> {
+  const { redis, supervisor } = session;
+  let failed: boolean;
+  try {
+    const ctx = { settings, redis, supervisor, onRun: (run: RunResult) => console.log(progressLine(run)) };
+    const { runs, targets } = await runHitRounds(ctx);
+    console.log(`\n${targets.join('\n')}`);
+    failed = runs.some((run) => run.problems.length > 0) || supervisor.crashes.length > 0;
+  } finally {
+    await session.closeRedis();
+  }
+  for (const crash of supervisor.crashes) console.error(`FAILED ${crash}`);
+  return failed ? session.finish(true, session.workDir) : 0;
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  const profiling = argv.includes('--profile');
+  const profiling = profileKind(argv);
+  const hitsOnly = argv.includes('--hits');
   const missesOnly = argv.includes('--misses');
   const args = parseSessionArgs(
-    argv.filter((arg) => arg !== '--profile' && arg !== '--misses'),
+    argv.filter((arg) => arg !== '--hits' && arg !== '--misses'),
     'smoke',
     USAGE,
   );
   const settings: Settings = { ...(args.quick ? SMOKE : FULL), serviceEnv: serviceEnvFrom(process.env) };
   const session = await Session.open(`bench-${settings.mode}`);
-  if (profiling) return profile(session, settings, session.outDir(args));
+  if (profiling === 'misses') return profile(session, settings, session.outDir(args));
+  if (profiling) return profileHitRun(session, settings, session.outDir(args), profiling);
+  if (hitsOnly) return hitRounds(session, settings);
   const { redis, supervisor } = session;
   const startedAt = new Date();
   const started = performance.now();

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, type Cipher, type Decipher } from 'node:crypto';
+import { BoundedMemo } from './bounded-memo.js';
 
 /** Every public job id, single applicant or batch: 16 bytes in base64url. */
 const PUBLIC_ID = /^[A-Za-z0-9_-]{22}$/;
@@ -7,6 +8,8 @@ const APPLICANT_CODE = /^\d{1,9}$/;
 const BLOCK_BYTES = 16;
 /** Bytes 9..15 of a block must be zero: a made-up id passes with probability 2^-56. */
 const CHECK_FROM = 9;
+/** Applicant ids remembered: every code of four model versions (3,600 each), so a hit encrypts nothing. */
+const REMEMBERED_IDS = 16_384;
 
 /**
  * Public job ids. A single applicant's id is one AES-256 block (ECB: one block, so no chaining to
@@ -22,6 +25,7 @@ export class PublicIds {
   // One long-lived cipher each way: ECB without padding turns every 16-byte update into 16 bytes at once.
   private readonly cipher: Cipher;
   private readonly decipher: Decipher;
+  private readonly applicantIds = new BoundedMemo<string>(REMEMBERED_IDS);
 
   /** `key`: 32 bytes (deriveKey(secret, 'public-id')). */
   constructor(key: Buffer) {
@@ -31,6 +35,11 @@ export class PublicIds {
 
   /** The id of one applicant under one model version; throws RangeError for a malformed version or code. */
   forApplicant(modelVersion: string, code: string): string {
+    // Neither a valid version nor a valid code holds ':', so no other pair shares a remembered one's key.
+    return this.applicantIds.get(`${modelVersion}:${code}`, () => this.encrypt(modelVersion, code));
+  }
+
+  private encrypt(modelVersion: string, code: string): string {
     if (!MODEL_VERSION.test(modelVersion)) throw new RangeError('a model version is 8 hex digits');
     if (!APPLICANT_CODE.test(code)) throw new RangeError('an applicant code is 1 to 9 decimal digits');
     const block = Buffer.alloc(BLOCK_BYTES);

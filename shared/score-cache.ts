@@ -1,3 +1,4 @@
+import { BoundedMemo } from './bounded-memo.js';
 import type { RedisClient } from './redis.js';
 import { reasonAt, REASONS, type Reason } from './reasons.js';
 import { DECISIONS, expectedCost, RISK_CATEGORIES, type Score } from './score.js';
@@ -45,6 +46,41 @@ function decode(hash: Record<string, string>): Score | undefined {
   };
 }
 
+/**
+ * Distinct entry contents remembered decoded: a model version has 3,600 applicant codes, so this
+ * holds every answer of four versions at once (a rollout serves two).
+ */
+const DECODED_MAX_ENTRIES = 16_384;
+
+/** A score nobody can change: one decoded object answers every read of the same entry content. */
+function frozen(score: Score): Score {
+  for (const reason of score.reasons) Object.freeze(reason);
+  Object.freeze(score.reasons);
+  Object.freeze(score.expected_cost);
+  return Object.freeze(score);
+}
+
+/**
+ * Hashes decoded by their content, not their key: decoding is a pure function of the four fields,
+ * so a rewritten or edited entry is decoded afresh, and hits on the same answer share one frozen
+ * Score (which lets the gateway render its JSON once, api/handlers/score-json.ts). The lengths of
+ * the first three fields lead the memo key, so no two contents share one. Fields besides the four
+ * are ignored, as decode ignores them.
+ */
+class DecodedScores {
+  private readonly memo = new BoundedMemo<Score | undefined>(DECODED_MAX_ENTRIES);
+
+  decode(hash: Record<string, string>): Score | undefined {
+    const { d = '', p = '', r = '', v = '' } = hash;
+    if (!v) return undefined; // a missing key (HGETALL answers {}), or an entry decode refuses anyway
+    const key = `${d.length},${p.length},${r.length}:${d}${p}${r}${v}`;
+    return this.memo.get(key, () => {
+      const score = decode(hash);
+      return score && frozen(score);
+    });
+  }
+}
+
 /** KEYS[1] the entry; ARGV[1] its TTL in seconds; ARGV[2..] field, value, field, value... */
 const WRITE_SCORE_LUA = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
@@ -56,10 +92,33 @@ interface WriteScore {
   writeScore(key: string, ttlS: number, ...fieldsAndValues: string[]): Promise<number>;
 }
 
-/** The client with the write script defined on it, once per client. */
-function withWriteScore(redis: RedisClient): RedisClient & WriteScore {
+/** KEYS: the entries to read; ARGV: none. One HGETALL reply per key, in order (empty for a missing key). */
+const READ_SCORES_LUA = `
+local hashes = {}
+for i, key in ipairs(KEYS) do hashes[i] = redis.call('HGETALL', key) end
+return hashes
+`;
+
+/** Keys per read script call: a script holds Redis for its whole run, so a long list is read in slices. */
+const KEYS_PER_READ = 1000;
+
+interface ReadScores {
+  /** EVALSHA of READ_SCORES_LUA: each key's fields and values, flat, as HGETALL gives them. */
+  readScores(keyCount: number, ...keys: string[]): Promise<string[][]>;
+}
+
+/** The client with the cache's scripts defined on it, once per client. */
+function withCacheScripts(redis: RedisClient): RedisClient & WriteScore & ReadScores {
   if (!('writeScore' in redis)) redis.defineCommand('writeScore', { numberOfKeys: 1, lua: WRITE_SCORE_LUA });
-  return redis as RedisClient & WriteScore;
+  if (!('readScores' in redis)) redis.defineCommand('readScores', { lua: READ_SCORES_LUA });
+  return redis as RedisClient & WriteScore & ReadScores;
+}
+
+/** An HGETALL reply as a record (ioredis does this for HGETALL, not for a script's reply). */
+function toHash(fieldsAndValues: readonly string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < fieldsAndValues.length; i += 2) hash[fieldsAndValues[i]!] = fieldsAndValues[i + 1]!;
+  return hash;
 }
 
 export interface CacheTtl {
@@ -73,34 +132,46 @@ export interface CacheTtl {
  */
 export class ScoreCache {
   /**
-   * The write script is defined here, before any traffic: a command defined while an auto-pipeline
+   * The scripts are defined here, before any traffic: a command defined while an auto-pipeline
    * is being filled is missing from that pipeline, and ioredis then throws outside any promise
    * (redis/ioredis#1931), which would end the process.
    */
-  private readonly redis: RedisClient & WriteScore;
+  private readonly redis: RedisClient & WriteScore & ReadScores;
+  private readonly decoded = new DecodedScores();
 
   constructor(
     redis: RedisClient,
     private readonly ttl: CacheTtl,
     private readonly random: () => number = Math.random,
   ) {
-    this.redis = withWriteScore(redis);
+    this.redis = withCacheScripts(redis);
   }
 
-  /** One round trip; undefined on a miss. */
+  /** One round trip; undefined on a miss. The score is frozen: reads of the same answer share it. */
   async read(key: string): Promise<Score | undefined> {
     const hash = await orUnavailable(() => this.redis.hgetall(key), 'cache unreachable');
-    return decode(hash);
+    return this.decoded.decode(hash);
   }
 
   /**
-   * Many entries at once, in request order. The commands go out back to back on one connection
-   * (ioredis does not wait between them), so this costs about one round trip, and each command is
-   * routed by its own key, which keeps it valid on a Redis Cluster.
+   * Many entries at once, in request order, in about one round trip; scores are frozen, as read's.
+   * On a single Redis, one script call per KEYS_PER_READ keys: a command per key cost the gateway
+   * more CPU than anything else in a batch of hits (a Command, a promise and a timer each). On a
+   * Redis Cluster, where one call's keys must share a slot, one HGETALL per key, sent back to back
+   * and each routed by its own key.
    */
   async readMany(keys: readonly string[]): Promise<Array<Score | undefined>> {
-    const hashes = await orUnavailable(() => Promise.all(keys.map((key) => this.redis.hgetall(key))));
-    return hashes.map(decode);
+    const redis = this.redis;
+    if (redis.isCluster) {
+      const hashes = await orUnavailable(() => Promise.all(keys.map((key) => redis.hgetall(key))));
+      return hashes.map((hash) => this.decoded.decode(hash));
+    }
+    const slices: string[][] = [];
+    for (let from = 0; from < keys.length; from += KEYS_PER_READ) slices.push(keys.slice(from, from + KEYS_PER_READ));
+    const replies = await orUnavailable(() =>
+      Promise.all(slices.map((slice) => redis.readScores(slice.length, ...slice))),
+    );
+    return replies.flat().map((fieldsAndValues) => this.decoded.decode(toHash(fieldsAndValues)));
   }
 
   /**

@@ -8,6 +8,7 @@ import { parseInput } from '../http/validation.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { Scorer } from '../scoring/scorer.js';
 import { acceptedAnswer, scoredAnswer } from './answers.js';
+import { resultsJson, scoreJson } from './score-json.js';
 
 export type ScoreHandlerConfig = Pick<Config, 'SYNC_WAIT_MS' | 'SYNC_WAIT_MAX_MS' | 'BATCH_MAX_ITEMS' | 'BASE_PATH'>;
 
@@ -16,7 +17,7 @@ export const SCORE_VIEWS: Record<string, (score: Score) => object> = {
   '/decisions': (score) => ({ decision: score.decision }),
   '/probabilities': (score) => ({ probability: score.probability }),
   '/risk_categories': (score) => ({ risk_category: score.risk_category }),
-  '/scores': (score) => score,
+  '/scores': scoreJson,
   '/reasons': (score) => ({ reasons: score.reasons }),
 };
 
@@ -58,6 +59,6 @@ export function batchHandler(scorer: Scorer, metrics: GatewayMetrics, config: Sc
     const cache = answer.misses === 0 ? 'HIT' : 'MISS';
     // During a rollout another version's worker may have answered some rows: name every version used.
     const versions = [...new Set(answer.scores.map((score) => score.model_version))].join(', ');
-    return scoredAnswer({ results: answer.scores }, cache, versions, appliedWhenAnswered(applied));
+    return scoredAnswer(resultsJson(answer.scores), cache, versions, appliedWhenAnswered(applied));
   };
 }

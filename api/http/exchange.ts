@@ -15,9 +15,18 @@ export interface ApiRequest {
   client: () => string;
 }
 
+/**
+ * A body already rendered as JSON, written byte for byte: an answer served again and again (a cached
+ * score) is stringified once, not once per request.
+ */
+export class RenderedJson {
+  constructor(readonly bytes: Buffer) {}
+}
+
 export interface ApiResponse {
   status: number;
   headers?: Record<string, string>;
+  /** Sent as JSON: a RenderedJson as it is, anything else through JSON.stringify. */
   body: unknown;
 }
 

@@ -9,7 +9,9 @@ export interface WaitPreference {
  * Anything else in the header is ignored, as RFC 7240 asks.
  */
 export function waitPreference(header: string | undefined, defaultMs: number, maxMs: number): WaitPreference {
-  const tokens = (header ?? '')
+  // Most requests send no Prefer at all: answer them without parsing.
+  if (header === undefined) return { waitMs: defaultMs, applied: [] };
+  const tokens = header
     .split(',')
     .map((token) => token.trim().toLowerCase().replace(/\s+/g, ''))
     .filter(Boolean);

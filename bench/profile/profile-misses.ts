@@ -2,12 +2,12 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchContext } from '../context.js';
 import { integer, ms } from '../report/format.js';
-import { table } from '../report/markdown-table.js';
 import type { RunResult } from '../results.js';
 import { measuredRun } from '../scenarios/measured-run.js';
 import { missPlan } from '../scenarios/plans.js';
 import { ServiceStack } from '../service.js';
 import { summarizeProfile, type ProfileSummary } from './cpu-profile.js';
+import { summaryTables } from './profile-tables.js';
 
 export interface ProcessProfile {
   /** `gateway` or `worker`. */
@@ -95,19 +95,7 @@ export function renderProfile(profile: MissProfile, date: string, commit: string
         `not idle${summary.wholeProfile ? ' (whole profile: no sample fell in the run\u2019s window)' : ''}. Raw profile: ` +
         `\`${file.split('/').at(-1)}\`.`,
       '',
-      ...table(
-        ['Function (file:line)', 'Self ms', 'Share'],
-        ['l', 'r', 'r'],
-        summary.top.map((t) => [`\`${t.name}\``, ms(t.selfMs), `${(t.share * 100).toFixed(1)} %`]),
-      ),
-      '',
-      'By module (each sample charged to the nearest frame of a package or of our own code):',
-      '',
-      ...table(
-        ['Module', 'ms', 'Share'],
-        ['l', 'r', 'r'],
-        summary.topModules.map((t) => [`\`${t.name}\``, ms(t.selfMs), `${(t.share * 100).toFixed(1)} %`]),
-      ),
+      ...summaryTables(summary),
     );
   }
   return `${lines.join('\n')}\n`;

@@ -75,9 +75,29 @@ describe('hit path: the request log costs a hit one child logger, and its lines 
 
   it('LOG_LEVEL info: hits log nothing and make one child logger each (pino-http makes it); a miss logs its route template', async () => {
     const applicant = applicantNumber(1000);
-    expect((await stack.post('/scores', applicant)).headers.get('x-cache')).toBe('MISS');
+    const miss = await stack.post('/scores', applicant);
+    expect(miss.headers.get('x-cache')).toBe('MISS');
     const missLine = captured.lines.find((line) => line.res?.statusCode === 200);
-    expect(missLine).toMatchObject({ msg: 'request completed', route: '/scores' });
+    // pino-http's line: its fields, in its order (tests and log pipelines read them).
+    expect(Object.keys(missLine ?? {})).toEqual([
+      'level',
+      'time',
+      'pid',
+      'hostname',
+      'req',
+      'res',
+      'responseTime',
+      'route',
+      'msg',
+    ]);
+    expect(missLine).toMatchObject({
+      level: 30,
+      req: { id: miss.headers.get('x-request-id'), method: 'POST' },
+      res: { statusCode: 200 },
+      route: '/scores',
+      msg: 'request completed',
+    });
+    expect(Object.keys(missLine!.req!)).toEqual(['id', 'method']);
 
     const linesBefore = captured.lines.length;
     children.mockClear();
