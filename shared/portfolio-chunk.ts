@@ -18,17 +18,35 @@ export interface RowProblem {
 /**
  * One chunk of a portfolio's rows, reduced to what scoring and the results need: each row's
  * applicant code (the model's encoding, shared/model-encoding.ts) or INVALID_ROW, its input line,
- * the client's id if it sent one, and the problems of its invalid rows by position.
+ * the client's id if it sent one, and the problems of its invalid rows by position. `owned` holds
+ * the codes that appear first in this chunk, in the whole portfolio: the chunk's job looks up and
+ * scores those and no other, so each distinct code is looked up once and scored at most once per
+ * portfolio, whichever worker runs which chunk.
  */
 export interface RowChunk {
   codes: Uint32Array;
   lines: Uint32Array;
+  owned: Uint32Array;
   ids: Array<string | null> | null;
   problems: Array<[index: number, problems: RowProblem[]]>;
 }
 
-/** The answers of one chunk: one per distinct code, compact (decision, probability, risk and reasons). */
+/** The answers of one chunk: one per code it owns, compact (decision, probability, risk and reasons). */
 export type AnswerChunk = Map<number, Score>;
+
+function bytesOf(values: Uint32Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/**
+ * `count` little-endian uint32s of `bytes` from `offset`, without a copy when they sit 4-byte
+ * aligned in their ArrayBuffer (a typed array view requires it), with one otherwise.
+ */
+function uint32sAt(bytes: Buffer, offset: number, count: number): Uint32Array {
+  const at = bytes.byteOffset + offset;
+  if (at % 4 === 0) return new Uint32Array(bytes.buffer, at, count);
+  return new Uint32Array(bytes.buffer.slice(at, at + count * 4));
+}
 
 /** The chunk was not sealed under this key for this portfolio and position, or was altered. */
 export class BrokenChunk extends Error {
@@ -65,13 +83,14 @@ export class ChunkSeal {
     }
   }
 
-  /** Sealed rows: 8 bytes per row plus the ids and problems, plus 28 bytes. */
+  /** Sealed rows: 8 bytes per row and 4 per owned code, plus the ids and problems, plus 36 bytes. */
   sealRows(portfolioId: string, chunk: number, rows: RowChunk): Buffer {
     const body = JSON.stringify({ i: rows.ids, p: rows.problems });
     const plain = Buffer.concat([
-      Buffer.from(Uint32Array.of(rows.codes.length).buffer),
-      Buffer.from(rows.codes.buffer, rows.codes.byteOffset, rows.codes.byteLength),
-      Buffer.from(rows.lines.buffer, rows.lines.byteOffset, rows.lines.byteLength),
+      Buffer.from(Uint32Array.of(rows.codes.length, rows.owned.length).buffer),
+      bytesOf(rows.codes),
+      bytesOf(rows.lines),
+      bytesOf(rows.owned),
       Buffer.from(body),
     ]);
     return this.seal(plain, this.aad(portfolioId, chunk, 'rows'));
@@ -80,16 +99,24 @@ export class ChunkSeal {
   /** Throws BrokenChunk. */
   unsealRows(portfolioId: string, chunk: number, sealed: Buffer): RowChunk {
     const plain = this.unseal(sealed, this.aad(portfolioId, chunk, 'rows'));
-    // Copies: the typed arrays need 4-byte alignment, which a slice of a Buffer does not promise.
-    const count = new Uint32Array(plain.buffer.slice(plain.byteOffset, plain.byteOffset + 4))[0]!;
-    const start = plain.byteOffset + 4;
-    const codes = new Uint32Array(plain.buffer.slice(start, start + count * 4));
-    const lines = new Uint32Array(plain.buffer.slice(start + count * 4, start + count * 8));
-    const body = JSON.parse(plain.subarray(4 + count * 8).toString('utf8')) as {
+    const head = uint32sAt(plain, 0, 2);
+    const count = head[0]!;
+    const owned = head[1]!;
+    const codesAt = 8;
+    const linesAt = codesAt + count * 4;
+    const ownedAt = linesAt + count * 4;
+    const bodyAt = ownedAt + owned * 4;
+    const body = JSON.parse(plain.toString('utf8', bodyAt)) as {
       i: Array<string | null> | null;
       p: RowChunk['problems'];
     };
-    return { codes, lines, ids: body.i, problems: body.p };
+    return {
+      codes: uint32sAt(plain, codesAt, count),
+      lines: uint32sAt(plain, linesAt, count),
+      owned: uint32sAt(plain, ownedAt, owned),
+      ids: body.i,
+      problems: body.p,
+    };
   }
 
   /** Sealed answers: per distinct code [code, decision, probability, risk + reason digits], as the cache stores them. */

@@ -51,12 +51,18 @@ export interface Accepted {
   chunks: number;
 }
 
+/**
+ * The rows of the chunk being filled. `owned` collects the codes seen first in this chunk: `seen`
+ * holds every valid code of the portfolio so far, at most the 3,600 the model tells apart.
+ */
 class ChunkBuilder {
   codes: Uint32Array;
   lines: Uint32Array;
+  owned: number[] = [];
   ids: Array<string | null> | null = null;
   problems: RowChunk['problems'] = [];
   size = 0;
+  private readonly seen = new Set<number>();
   constructor(private readonly capacity: number) {
     this.codes = new Uint32Array(capacity);
     this.lines = new Uint32Array(capacity);
@@ -64,15 +70,24 @@ class ChunkBuilder {
   get full(): boolean {
     return this.size === this.capacity;
   }
+  /** Puts a valid row's code in place; the first chunk a code appears in owns it. */
+  setCode(at: number, code: number): void {
+    this.codes[at] = code;
+    if (this.seen.has(code)) return;
+    this.seen.add(code);
+    this.owned.push(code);
+  }
   take(): RowChunk {
     const chunk = {
       codes: this.codes.subarray(0, this.size),
       lines: this.lines.subarray(0, this.size),
+      owned: Uint32Array.from(this.owned),
       ids: this.ids,
       problems: this.problems,
     };
     this.codes = new Uint32Array(this.capacity);
     this.lines = new Uint32Array(this.capacity);
+    this.owned = [];
     this.ids = null;
     this.problems = [];
     this.size = 0;
@@ -83,7 +98,7 @@ class ChunkBuilder {
 /**
  * Takes an upload in: reads it row by row, validates each row, reduces it to its applicant code,
  * and stores sealed chunks of PORTFOLIO_CHUNK_ROWS rows as they fill, so the gateway holds one
- * chunk at a time. Once the file is whole it adds one BullMQ flow: a parent job for the portfolio,
+ * chunk at a time (and the set of codes seen so far, which gives each code to one chunk). Once the file is whole it adds one BullMQ flow: a parent job for the portfolio,
  * a child job per chunk. Anything that stops the upload (a bad header, too many rows, the client
  * going away, a limit) removes what it wrote before the error goes on.
  */
@@ -124,7 +139,7 @@ export class PortfolioIntake {
         builder.lines[at] = row.line;
         if (row.id !== null) (builder.ids ??= new Array<string | null>(at).fill(null))[at] = row.id;
         else if (builder.ids) builder.ids[at] = null;
-        if ('code' in row) builder.codes[at] = row.code;
+        if ('code' in row) builder.setCode(at, row.code);
         else {
           builder.codes[at] = INVALID_ROW;
           builder.problems.push([at, row.problems]);

@@ -43,7 +43,7 @@ export class ChunkFormatter {
   constructor(
     private readonly format: ResultsFormat,
     private readonly rows: RowChunk,
-    private readonly answers: AnswerChunk | undefined,
+    private readonly answers: AnswerChunk,
     private readonly missing: string,
   ) {
     this.problemsAt = new Map(rows.problems);
@@ -61,7 +61,7 @@ export class ChunkFormatter {
       const code = rows.codes[i]!;
       const line = rows.lines[i]!;
       const id = rows.ids?.[i] ?? null;
-      const score = code === INVALID_ROW ? undefined : answers?.get(code);
+      const score = code === INVALID_ROW ? undefined : answers.get(code);
       if (this.format === 'ndjson') {
         const head = id === null ? `{"line":${line},` : `{"line":${line},"id":${JSON.stringify(id)},`;
         if (code === INVALID_ROW) out += `${head}"errors":${JSON.stringify(problemsAt.get(i) ?? [])}}\n`;
