@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FlowProducer } from 'bullmq';
 import { Applicant } from '../../shared/applicant.js';
-import { ChunkSeal, INVALID_ROW, type RowChunk } from '../../shared/portfolio-chunk.js';
+import type { ChunkSeal } from '../../shared/portfolio-chunk.js';
 import {
   chunkJobId,
   chunkJobName,
@@ -14,6 +14,7 @@ import {
 import type { PublicIds } from '../../shared/public-id.js';
 import { DomainError, InvalidInput } from '../../shared/errors.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
+import { ChunkBuilder } from './chunk-builder.js';
 import type { PortfolioStore } from './portfolio-store.js';
 import { readRows, type PortfolioFormat } from './row-reader.js';
 import { RowValidator } from './row-validator.js';
@@ -49,50 +50,6 @@ export interface Accepted {
   rows: number;
   invalid: number;
   chunks: number;
-}
-
-/**
- * The rows of the chunk being filled. `owned` collects the codes seen first in this chunk: `seen`
- * holds every valid code of the portfolio so far, at most the 3,600 the model tells apart.
- */
-class ChunkBuilder {
-  codes: Uint32Array;
-  lines: Uint32Array;
-  owned: number[] = [];
-  ids: Array<string | null> | null = null;
-  problems: RowChunk['problems'] = [];
-  size = 0;
-  private readonly seen = new Set<number>();
-  constructor(private readonly capacity: number) {
-    this.codes = new Uint32Array(capacity);
-    this.lines = new Uint32Array(capacity);
-  }
-  get full(): boolean {
-    return this.size === this.capacity;
-  }
-  /** Puts a valid row's code in place; the first chunk a code appears in owns it. */
-  setCode(at: number, code: number): void {
-    this.codes[at] = code;
-    if (this.seen.has(code)) return;
-    this.seen.add(code);
-    this.owned.push(code);
-  }
-  take(): RowChunk {
-    const chunk = {
-      codes: this.codes.subarray(0, this.size),
-      lines: this.lines.subarray(0, this.size),
-      owned: Uint32Array.from(this.owned),
-      ids: this.ids,
-      problems: this.problems,
-    };
-    this.codes = new Uint32Array(this.capacity);
-    this.lines = new Uint32Array(this.capacity);
-    this.owned = [];
-    this.ids = null;
-    this.problems = [];
-    this.size = 0;
-    return chunk;
-  }
 }
 
 /**
@@ -135,17 +92,8 @@ export class PortfolioIntake {
       for await (const raw of readRows(body, format, { required: REQUIRED_COLUMNS, optional: ['id'] })) {
         if (rows === options.maxRows) throw new TooManyRows(options.maxRows);
         const row = validator.check(raw);
-        const at = builder.size;
-        builder.lines[at] = row.line;
-        if (row.id !== null) (builder.ids ??= new Array<string | null>(at).fill(null))[at] = row.id;
-        else if (builder.ids) builder.ids[at] = null;
-        if ('code' in row) builder.setCode(at, row.code);
-        else {
-          builder.codes[at] = INVALID_ROW;
-          builder.problems.push([at, row.problems]);
-          invalid += 1;
-        }
-        builder.size += 1;
+        builder.add(row);
+        if (!('code' in row)) invalid += 1;
         rows += 1;
         if (builder.full) await flush();
       }

@@ -5,10 +5,10 @@ import { PublicIds } from '../../shared/public-id.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
 import { DomainError, NotFound } from '../../shared/errors.js';
 import type { PortfolioRecord, PortfolioStore } from './portfolio-store.js';
-import { ChunkFormatter, type ResultsFormat } from './results-format.js';
+import { ResultsFormatter, type ResultsFormat } from './results-format.js';
 
-/** Rows per write of a download: a few hundred KB, so the gateway holds little of it at a time. */
-const ROWS_PER_WRITE = 1000;
+/** Rows per write of a download: about 100 KB, so the gateway holds little of it at a time. */
+const ROWS_PER_WRITE = 500;
 
 /** Results asked for before the portfolio finished. */
 export class NotFinished extends DomainError {
@@ -59,12 +59,12 @@ export class PortfolioService {
     return (await this.deps.store.read(id)) ?? record;
   }
 
-  /** The answers, chunk by chunk, in input order; `write` returns once the text is on its way (backpressure). */
+  /** The answers, chunk by chunk, in input order; `write` returns once the bytes are on their way (backpressure). */
   async results(
     id: string,
     client: string,
     format: ResultsFormat,
-    write: (text: string) => Promise<void>,
+    write: (bytes: Buffer) => Promise<void>,
   ): Promise<void> {
     const record = await this.status(id, client);
     if (record.status !== 'completed' && record.status !== 'cancelled' && record.status !== 'failed')
@@ -73,14 +73,13 @@ export class PortfolioService {
       record.status === 'cancelled' ? 'cancelled before this row was scored' : 'scoring failed for this row';
     // Spent up front: a limit met mid-stream would cut the results short.
     await this.deps.writeLimit.take(client, record.chunks);
-    const answers = await this.answers(id, record.chunks);
+    const formatter = new ResultsFormatter(format, await this.answers(id, record.chunks), missing);
     for (let chunk = 0; chunk < record.chunks; chunk++) {
       const stored = await this.deps.store.chunk(id, chunk);
       if (!stored.rows) throw new NotFound('that portfolio');
       const rows = this.deps.seal.unsealRows(id, chunk, stored.rows);
-      const formatter = new ChunkFormatter(format, rows, answers, missing);
-      for (let from = 0; from < formatter.rowCount; from += ROWS_PER_WRITE) {
-        await write(formatter.lines(from, from + ROWS_PER_WRITE));
+      for (let from = 0; from < rows.codes.length; from += ROWS_PER_WRITE) {
+        await write(formatter.lines(rows, from, from + ROWS_PER_WRITE));
       }
     }
   }
