@@ -60,8 +60,8 @@ function isPlainCsv(bytes: Buffer, start: number, end: number): boolean {
  * A portfolio's answers as bytes, one line per input row in input order: the score for a valid row
  * (the same fields as /scores), the field problems for an invalid one (the same as the 422s), or
  * why a row has no answer (`missing`: cancelled or failed before its code's chunk ran). Each
- * distinct answer is rendered once per download; a slice of rows is written straight into one
- * buffer, so a download makes no string per row and never holds a whole chunk's text.
+ * distinct answer is rendered once per download, as bytes; a slice of rows is written straight
+ * into one buffer, so a download makes no string per row and never holds a whole chunk's text.
  */
 export class ResultsFormatter {
   /** Per code, what follows the line and id: the answer's fields and the line break. */
@@ -80,11 +80,16 @@ export class ResultsFormatter {
     );
   }
 
-  /** Rows `from` (inclusive) to `to` (exclusive) of `rows`, in a buffer of their own. */
-  lines(rows: RowChunk, from: number, to: number): Buffer {
+  /**
+   * Rows `from` (inclusive) to `to` (exclusive) of `rows`. Rendered into the formatter's own buffer,
+   * reused from slice to slice, then read out as one string: a fresh Buffer per slice would be
+   * memory outside the V8 heap, which V8 answers with a full collection every few megabytes; a
+   * string under 128 KB is young garbage a scavenge frees.
+   */
+  lines(rows: RowChunk, from: number, to: number): string {
     const end = Math.min(to, rows.codes.length);
-    this.out = Buffer.allocUnsafe(Math.max(0, end - from) * BYTES_PER_ROW_GUESS);
     this.at = 0;
+    this.room(Math.max(0, end - from) * BYTES_PER_ROW_GUESS);
     const problemsAt = rows.problems.length > 0 ? new Map(rows.problems) : undefined;
     const ids = rows.ids;
     for (let i = from; i < end; i++) {
@@ -100,7 +105,7 @@ export class ResultsFormatter {
       else this.csvHead(rows.lines[i]!, ids?.bytes, idStart, idEnd);
       this.put(tail, 0, tail.length);
     }
-    return this.out.subarray(0, this.at);
+    return this.out.toString('utf8', 0, this.at);
   }
 
   /** `{"line":N,` or `{"line":N,"id":"…",`: the id is bytes[start, end), none when empty. */
@@ -156,7 +161,13 @@ export class ResultsFormatter {
 
   private put(bytes: Buffer, start: number, end: number): void {
     this.room(end - start);
-    this.at += bytes.copy(this.out, this.at, start, end);
+    if (start === 0 && end === bytes.length) {
+      this.at += bytes.copy(this.out, this.at);
+      return;
+    }
+    // Byte by byte: Buffer.copy of part of a buffer makes a view object first, one per row here.
+    const out = this.out;
+    for (let i = start; i < end; i++) out[this.at++] = bytes[i]!;
   }
 
   private ascii(text: string): void {

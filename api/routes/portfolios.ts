@@ -29,9 +29,9 @@ function statusBody(basePath: string, id: string, record: PortfolioRecord) {
   };
 }
 
-/** Sends text or bytes on a streamed response, waiting while the client's socket is full. */
+/** Sends text on a streamed response, waiting while the client's socket is full. */
 function streamWriter(res: Response) {
-  return async (text: string | Buffer) => {
+  return async (text: string) => {
     if (!res.write(text)) await once(res, 'drain');
   };
 }
