@@ -89,13 +89,15 @@ export class PortfolioIntake {
         await store.putRows(id, chunks, this.deps.seal.sealRows(id, chunks, builder.take()));
         chunks += 1;
       };
-      for await (const raw of readRows(body, format, { required: REQUIRED_COLUMNS, optional: ['id'] })) {
-        if (rows === options.maxRows) throw new TooManyRows(options.maxRows);
-        const row = validator.check(raw);
-        builder.add(row);
-        if (!('code' in row)) invalid += 1;
-        rows += 1;
-        if (builder.full) await flush();
+      for await (const batch of readRows(body, format, { required: REQUIRED_COLUMNS, optional: ['id'] })) {
+        for (const raw of batch) {
+          if (rows === options.maxRows) throw new TooManyRows(options.maxRows);
+          const row = validator.check(raw);
+          builder.add(row);
+          if (!('code' in row)) invalid += 1;
+          rows += 1;
+          if (builder.full) await flush();
+        }
       }
       if (builder.size > 0) await flush();
       if (rows === 0) throw new InvalidInput([{ path: '', message: 'the portfolio has no rows' }]);
