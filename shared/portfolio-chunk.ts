@@ -63,6 +63,20 @@ function uint32sAt(bytes: Buffer, offset: number, count: number): Uint32Array {
   return new Uint32Array(bytes.buffer.slice(at, at + count * 4));
 }
 
+/** Each id's length in bytes, 2 bytes each (little-endian): ids are short, and Redis holds them for days. */
+function idLengths(ends: Uint32Array, count: number): Buffer {
+  const lengths = Buffer.allocUnsafe(count * 2);
+  for (let i = 0, start = 0; i < count; start = ends[i]!, i++) lengths.writeUInt16LE(ends[i]! - start, i * 2);
+  return lengths;
+}
+
+/** The ends of the ids (ClientIds.ends) from their lengths at `offset`. */
+function idEnds(plain: Buffer, offset: number, count: number): Uint32Array {
+  const ends = new Uint32Array(count);
+  for (let i = 0, end = 0; i < count; i++) ends[i] = end += plain.readUInt16LE(offset + i * 2);
+  return ends;
+}
+
 /** The chunk was not sealed under this key for this portfolio and position, or was altered. */
 export class BrokenChunk extends Error {
   override name = 'BrokenChunk';
@@ -103,8 +117,9 @@ export class ChunkSeal {
   }
 
   /**
-   * Sealed rows: 8 bytes per row and 4 per owned code, plus the ids (4 bytes each and their UTF-8)
-   * and the problems, plus 40 bytes.
+   * Sealed rows: 8 bytes per row and 4 per owned code, plus the ids (2 bytes each for its length,
+   * and its UTF-8) and the problems, plus 40 bytes. Throws RangeError for an id over 65,535 bytes
+   * (the gateway takes ids of at most 200 characters).
    */
   sealRows(portfolioId: string, chunk: number, rows: RowChunk): Buffer {
     const count = rows.codes.length;
@@ -115,7 +130,7 @@ export class ChunkSeal {
       bytesOf(rows.codes),
       bytesOf(rows.lines),
       bytesOf(rows.owned),
-      ...(ids ? [bytesOf(ids.ends.subarray(0, count)), ids.bytes.subarray(0, idBytes)] : []),
+      ...(ids ? [idLengths(ids.ends, count), ids.bytes.subarray(0, idBytes)] : []),
       Buffer.from(JSON.stringify(rows.problems)),
     ]);
     return this.seal(plain, this.aad(portfolioId, chunk, 'rows'));
@@ -131,15 +146,15 @@ export class ChunkSeal {
     const codesAt = 12;
     const linesAt = codesAt + count * 4;
     const ownedAt = linesAt + count * 4;
-    const endsAt = ownedAt + owned * 4;
+    const lengthsAt = ownedAt + owned * 4;
     const hasIds = idBytes !== NO_IDS;
-    const problemsAt = hasIds ? endsAt + count * 4 + idBytes : endsAt;
+    const problemsAt = hasIds ? lengthsAt + count * 2 + idBytes : lengthsAt;
     return {
       codes: uint32sAt(plain, codesAt, count),
       lines: uint32sAt(plain, linesAt, count),
       owned: uint32sAt(plain, ownedAt, owned),
       ids: hasIds
-        ? { ends: uint32sAt(plain, endsAt, count), bytes: plain.subarray(endsAt + count * 4, problemsAt) }
+        ? { ends: idEnds(plain, lengthsAt, count), bytes: plain.subarray(lengthsAt + count * 2, problemsAt) }
         : null,
       problems: JSON.parse(plain.toString('utf8', problemsAt)) as RowChunk['problems'],
     };
