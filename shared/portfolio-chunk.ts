@@ -4,7 +4,11 @@ import { DECISIONS, expectedCost, RISK_CATEGORIES, type Score } from './score.js
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const CONTEXT = 'credit-scoring portfolio chunk v1';
+// v2: owned codes and ids as bytes; a chunk sealed in the v1 layout does not open as v2 (BrokenChunk).
+const CONTEXT = 'credit-scoring portfolio chunk v2';
+
+/** The sealed id length of a chunk in which no row has a client id. */
+const NO_IDS = 0xffffffff;
 
 /** The code of a row that failed validation: it has no applicant. */
 export const INVALID_ROW = 0xffffffff;
@@ -18,17 +22,60 @@ export interface RowProblem {
 /**
  * One chunk of a portfolio's rows, reduced to what scoring and the results need: each row's
  * applicant code (the model's encoding, shared/model-encoding.ts) or INVALID_ROW, its input line,
- * the client's id if it sent one, and the problems of its invalid rows by position.
+ * the client's id if it sent one, and the problems of its invalid rows by position. `owned` holds
+ * the codes that appear first in this chunk, in the whole portfolio: the chunk's job looks up and
+ * scores those and no other, so each distinct code is looked up once and scored at most once per
+ * portfolio, whichever worker runs which chunk.
  */
 export interface RowChunk {
   codes: Uint32Array;
   lines: Uint32Array;
-  ids: Array<string | null> | null;
+  owned: Uint32Array;
+  ids: ClientIds | null;
   problems: Array<[index: number, problems: RowProblem[]]>;
 }
 
-/** The answers of one chunk: one per distinct code, compact (decision, probability, risk and reasons). */
+/**
+ * The clients' ids of a chunk's rows as UTF-8 bytes back to back, row i's from `ends[i - 1]` (0 for
+ * the first) to `ends[i]`; an empty one means the row has none. Bytes, not strings: a chunk's
+ * 50,000 ids would otherwise be 50,000 strings kept alive for as long as the chunk is built or
+ * read, the bulk of what the gateway's heap held beyond the moment.
+ */
+export interface ClientIds {
+  bytes: Buffer;
+  ends: Uint32Array;
+}
+
+/** The answers of one chunk: one per code it owns, compact (decision, probability, risk and reasons). */
 export type AnswerChunk = Map<number, Score>;
+
+function bytesOf(values: Uint32Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/**
+ * `count` uint32s of `bytes` from `offset` (in this machine's byte order, as sealed), without a copy
+ * when they sit 4-byte aligned in their ArrayBuffer (a typed array view requires it), with one otherwise.
+ */
+function uint32sAt(bytes: Buffer, offset: number, count: number): Uint32Array {
+  const at = bytes.byteOffset + offset;
+  if (at % 4 === 0) return new Uint32Array(bytes.buffer, at, count);
+  return new Uint32Array(bytes.buffer.slice(at, at + count * 4));
+}
+
+/** Each id's length in bytes, 2 bytes each (little-endian): ids are short, and Redis holds them for days. */
+function idLengths(ends: Uint32Array, count: number): Buffer {
+  const lengths = Buffer.allocUnsafe(count * 2);
+  for (let i = 0, start = 0; i < count; start = ends[i]!, i++) lengths.writeUInt16LE(ends[i]! - start, i * 2);
+  return lengths;
+}
+
+/** The ends of the ids (ClientIds.ends) from their lengths at `offset`. */
+function idEnds(plain: Buffer, offset: number, count: number): Uint32Array {
+  const ends = new Uint32Array(count);
+  for (let i = 0, end = 0; i < count; i++) ends[i] = end += plain.readUInt16LE(offset + i * 2);
+  return ends;
+}
 
 /** The chunk was not sealed under this key for this portfolio and position, or was altered. */
 export class BrokenChunk extends Error {
@@ -51,7 +98,9 @@ export class ChunkSeal {
   private seal(plain: Buffer, aad: Buffer): Buffer {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(aad);
-    const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+    const sealed = cipher.update(plain);
+    // GCM is a stream mode: final() adds no bytes, only the tag, so the text is copied once, here.
+    cipher.final();
     return Buffer.concat([iv, cipher.getAuthTag(), sealed]);
   }
 
@@ -59,37 +108,56 @@ export class ChunkSeal {
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES)).setAAD(aad);
       decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+      const plain = decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES));
+      decipher.final(); // checks the tag; adds no bytes (GCM)
+      return plain;
     } catch (error) {
       throw new BrokenChunk('a portfolio chunk does not unseal under this SERVICE_SECRET', { cause: error });
     }
   }
 
-  /** Sealed rows: 8 bytes per row plus the ids and problems, plus 28 bytes. */
+  /**
+   * Sealed rows: 8 bytes per row and 4 per owned code, plus the ids (2 bytes each for its length,
+   * and its UTF-8) and the problems, plus 40 bytes. Throws RangeError for an id over 65,535 bytes
+   * (the gateway takes ids of at most 200 characters).
+   */
   sealRows(portfolioId: string, chunk: number, rows: RowChunk): Buffer {
-    const body = JSON.stringify({ i: rows.ids, p: rows.problems });
+    const count = rows.codes.length;
+    const ids = rows.ids;
+    const idBytes = ids ? (ids.ends[count - 1] ?? 0) : NO_IDS;
     const plain = Buffer.concat([
-      Buffer.from(Uint32Array.of(rows.codes.length).buffer),
-      Buffer.from(rows.codes.buffer, rows.codes.byteOffset, rows.codes.byteLength),
-      Buffer.from(rows.lines.buffer, rows.lines.byteOffset, rows.lines.byteLength),
-      Buffer.from(body),
+      Buffer.from(Uint32Array.of(count, rows.owned.length, idBytes).buffer),
+      bytesOf(rows.codes),
+      bytesOf(rows.lines),
+      bytesOf(rows.owned),
+      ...(ids ? [idLengths(ids.ends, count), ids.bytes.subarray(0, idBytes)] : []),
+      Buffer.from(JSON.stringify(rows.problems)),
     ]);
     return this.seal(plain, this.aad(portfolioId, chunk, 'rows'));
   }
 
-  /** Throws BrokenChunk. */
+  /** Throws BrokenChunk. The arrays returned are views of one buffer: a chunk is copied once, when it is opened. */
   unsealRows(portfolioId: string, chunk: number, sealed: Buffer): RowChunk {
     const plain = this.unseal(sealed, this.aad(portfolioId, chunk, 'rows'));
-    // Copies: the typed arrays need 4-byte alignment, which a slice of a Buffer does not promise.
-    const count = new Uint32Array(plain.buffer.slice(plain.byteOffset, plain.byteOffset + 4))[0]!;
-    const start = plain.byteOffset + 4;
-    const codes = new Uint32Array(plain.buffer.slice(start, start + count * 4));
-    const lines = new Uint32Array(plain.buffer.slice(start + count * 4, start + count * 8));
-    const body = JSON.parse(plain.subarray(4 + count * 8).toString('utf8')) as {
-      i: Array<string | null> | null;
-      p: RowChunk['problems'];
+    const head = uint32sAt(plain, 0, 3);
+    const count = head[0]!;
+    const owned = head[1]!;
+    const idBytes = head[2]!;
+    const codesAt = 12;
+    const linesAt = codesAt + count * 4;
+    const ownedAt = linesAt + count * 4;
+    const lengthsAt = ownedAt + owned * 4;
+    const hasIds = idBytes !== NO_IDS;
+    const problemsAt = hasIds ? lengthsAt + count * 2 + idBytes : lengthsAt;
+    return {
+      codes: uint32sAt(plain, codesAt, count),
+      lines: uint32sAt(plain, linesAt, count),
+      owned: uint32sAt(plain, ownedAt, owned),
+      ids: hasIds
+        ? { ends: idEnds(plain, lengthsAt, count), bytes: plain.subarray(lengthsAt + count * 2, problemsAt) }
+        : null,
+      problems: JSON.parse(plain.toString('utf8', problemsAt)) as RowChunk['problems'],
     };
-    return { codes, lines, ids: body.i, problems: body.p };
   }
 
   /** Sealed answers: per distinct code [code, decision, probability, risk + reason digits], as the cache stores them. */

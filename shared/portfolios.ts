@@ -29,7 +29,8 @@ export type PortfolioQueueData = PortfolioJobData | ChunkJobData;
 /** What a chunk job returns (shown on the board): counts only. */
 export interface ChunkJobResult {
   rows: number;
-  distinct: number;
+  /** Distinct codes this chunk answers for: those seen first in it. */
+  owned: number;
   cacheHits: number;
   scored: number;
   skipped?: 'cancelled';

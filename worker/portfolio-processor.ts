@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { applicantOfCode } from '../shared/code-applicant.js';
 import { keyedModelOfBuild } from '../shared/key-encoding.js';
 import type { KeySpace } from '../shared/keys.js';
-import { BrokenChunk, INVALID_ROW, type ChunkSeal } from '../shared/portfolio-chunk.js';
+import { BrokenChunk, type ChunkSeal } from '../shared/portfolio-chunk.js';
 import type { ChunkJobData, ChunkJobResult, PortfolioJobData, PortfolioQueueData } from '../shared/portfolios.js';
 import type { PublicIds } from '../shared/public-id.js';
 import type { RedisClient } from '../shared/redis.js';
@@ -44,17 +44,17 @@ export interface PortfolioProcessorDeps {
 }
 
 /**
- * Portfolio jobs. A chunk job opens its sealed rows, looks up its distinct applicant codes in the
- * cache in one pipelined round trip, runs the model once for the misses (on one applicant per code:
- * shared/code-applicant.ts), writes them to the cache under the same keys every request uses, then
- * stores the chunk's answers and moves the parent's progress. The parent job runs once every chunk
+ * Portfolio jobs. A chunk job opens its sealed rows, looks up the applicant codes it owns (those
+ * first seen in it: shared/portfolio-chunk.ts) in the cache in one pipelined round trip, runs the
+ * model once for the misses (on one applicant per code: shared/code-applicant.ts), writes them to
+ * the cache under the same keys every request uses, then stores the answers of its codes and moves
+ * the parent's progress. Chunks share nothing while they run, so any number of them may run at once
+ * in any number of processes, and a retried chunk redoes only its own codes. The parent job runs once every chunk
  * is done and marks the portfolio completed. A cancelled portfolio's chunks do nothing.
  */
 export function createPortfolioProcessor(deps: PortfolioProcessorDeps) {
   const { model, seal, ids, cache, keys, redis, queue, retentionS, log } = deps;
   const encoding = keyedModelOfBuild().encoding;
-  /** Model runs in progress in this process, by applicant code: concurrent chunks share them. */
-  const scoring = new Map<number, Promise<Map<number, Score>>>();
 
   async function finish(job: Job<PortfolioJobData>): Promise<{ rows: number; chunks: number }> {
     const { portfolioId, chunks, rows } = job.data;
@@ -78,7 +78,7 @@ export function createPortfolioProcessor(deps: PortfolioProcessorDeps) {
       redis.getBuffer(keys.portfolioRows(portfolioId, chunk)),
     ]);
     if (status === 'cancelled' || !sealed)
-      return { rows: job.data.rows, distinct: 0, cacheHits: 0, scored: 0, skipped: 'cancelled' };
+      return { rows: job.data.rows, owned: 0, cacheHits: 0, scored: 0, skipped: 'cancelled' };
     let rows;
     try {
       rows = seal.unsealRows(portfolioId, chunk, sealed);
@@ -86,34 +86,17 @@ export function createPortfolioProcessor(deps: PortfolioProcessorDeps) {
       if (error instanceof BrokenChunk) throw new UnrecoverableError(error.message);
       throw error;
     }
-    const distinct = [...new Set(rows.codes)].filter((code) => code !== INVALID_ROW);
-    const cacheKeys = distinct.map((code) => keys.score(model.version, ids.forApplicant(model.version, String(code))));
+    // Only the codes this chunk owns: every other code of its rows is another chunk's to look up and score.
+    const owned = [...rows.owned];
+    const cacheKeys = owned.map((code) => keys.score(model.version, ids.forApplicant(model.version, String(code))));
     const cached = await cache.readMany(cacheKeys);
     const answers = new Map<number, Score>();
-    distinct.forEach((code, i) => cached[i] && answers.set(code, cached[i]));
-    // Codes another chunk in this process is scoring right now are awaited, not scored again.
-    const missed = distinct.flatMap((_, i) => (cached[i] ? [] : [i]));
-    const elsewhere = missed.filter((i) => scoring.has(distinct[i]!));
-    const misses = missed.filter((i) => !scoring.has(distinct[i]!));
+    const misses: number[] = [];
+    owned.forEach((code, i) => (cached[i] ? answers.set(code, cached[i]) : misses.push(i)));
     if (misses.length > 0) {
-      const run = (async () => {
-        const scores = await model.score(misses.map((i) => applicantOfCode(encoding, distinct[i]!)));
-        await cache.write(misses.map((i, n) => ({ key: cacheKeys[i]!, score: scores[n]! })));
-        return new Map(misses.map((i, n) => [distinct[i]!, scores[n]!]));
-      })();
-      for (const i of misses) scoring.set(distinct[i]!, run);
-      try {
-        for (const [code, score] of await run) answers.set(code, score);
-      } finally {
-        for (const i of misses) scoring.delete(distinct[i]!);
-      }
-    }
-    for (const i of elsewhere) {
-      const code = distinct[i]!;
-      const score = (await scoring.get(code)?.catch(() => undefined))?.get(code) ?? (await cache.read(cacheKeys[i]!));
-      // The other chunk's run failed: this attempt fails too, and BullMQ retries it.
-      if (!score) throw new Error('an applicant code scored by another chunk has no answer');
-      answers.set(code, score);
+      const scores = await model.score(misses.map((i) => applicantOfCode(encoding, owned[i]!)));
+      await cache.write(misses.map((i, n) => ({ key: cacheKeys[i]!, score: scores[n]! })));
+      misses.forEach((i, n) => answers.set(owned[i]!, scores[n]!));
     }
     const done = Number(
       await redis.eval(
@@ -132,13 +115,13 @@ export function createPortfolioProcessor(deps: PortfolioProcessorDeps) {
       await parent?.updateProgress(Math.min(100, Math.floor((done / total) * 100)));
     }
     log.debug(
-      { jobId: job.id, rows: rows.codes.length, distinct: distinct.length, scored: misses.length },
+      { jobId: job.id, rows: rows.codes.length, owned: owned.length, scored: misses.length },
       'portfolio chunk',
     );
     return {
       rows: rows.codes.length,
-      distinct: distinct.length,
-      cacheHits: distinct.length - missed.length,
+      owned: owned.length,
+      cacheHits: owned.length - misses.length,
       scored: misses.length,
     };
   }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FlowProducer } from 'bullmq';
 import { Applicant } from '../../shared/applicant.js';
-import { ChunkSeal, INVALID_ROW, type RowChunk } from '../../shared/portfolio-chunk.js';
+import type { ChunkSeal } from '../../shared/portfolio-chunk.js';
 import {
   chunkJobId,
   chunkJobName,
@@ -14,6 +14,7 @@ import {
 import type { PublicIds } from '../../shared/public-id.js';
 import { DomainError, InvalidInput } from '../../shared/errors.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
+import { ChunkBuilder } from './chunk-builder.js';
 import type { PortfolioStore } from './portfolio-store.js';
 import { readRows, type PortfolioFormat } from './row-reader.js';
 import { RowValidator } from './row-validator.js';
@@ -51,39 +52,10 @@ export interface Accepted {
   chunks: number;
 }
 
-class ChunkBuilder {
-  codes: Uint32Array;
-  lines: Uint32Array;
-  ids: Array<string | null> | null = null;
-  problems: RowChunk['problems'] = [];
-  size = 0;
-  constructor(private readonly capacity: number) {
-    this.codes = new Uint32Array(capacity);
-    this.lines = new Uint32Array(capacity);
-  }
-  get full(): boolean {
-    return this.size === this.capacity;
-  }
-  take(): RowChunk {
-    const chunk = {
-      codes: this.codes.subarray(0, this.size),
-      lines: this.lines.subarray(0, this.size),
-      ids: this.ids,
-      problems: this.problems,
-    };
-    this.codes = new Uint32Array(this.capacity);
-    this.lines = new Uint32Array(this.capacity);
-    this.ids = null;
-    this.problems = [];
-    this.size = 0;
-    return chunk;
-  }
-}
-
 /**
  * Takes an upload in: reads it row by row, validates each row, reduces it to its applicant code,
  * and stores sealed chunks of PORTFOLIO_CHUNK_ROWS rows as they fill, so the gateway holds one
- * chunk at a time. Once the file is whole it adds one BullMQ flow: a parent job for the portfolio,
+ * chunk at a time (and the set of codes seen so far, which gives each code to one chunk). Once the file is whole it adds one BullMQ flow: a parent job for the portfolio,
  * a child job per chunk. Anything that stops the upload (a bad header, too many rows, the client
  * going away, a limit) removes what it wrote before the error goes on.
  */
@@ -124,22 +96,15 @@ export class PortfolioIntake {
         await store.putRows(id, chunks, this.deps.seal.sealRows(id, chunks, builder.take()), { rows, invalid });
         chunks += 1;
       };
-      for await (const raw of readRows(body, format, { required: REQUIRED_COLUMNS, optional: ['id'] })) {
-        if (rows === options.maxRows) throw new TooManyRows(options.maxRows);
-        const row = validator.check(raw);
-        const at = builder.size;
-        builder.lines[at] = row.line;
-        if (row.id !== null) (builder.ids ??= new Array<string | null>(at).fill(null))[at] = row.id;
-        else if (builder.ids) builder.ids[at] = null;
-        if ('code' in row) builder.codes[at] = row.code;
-        else {
-          builder.codes[at] = INVALID_ROW;
-          builder.problems.push([at, row.problems]);
-          invalid += 1;
+      for await (const batch of readRows(body, format, { required: REQUIRED_COLUMNS, optional: ['id'] })) {
+        for (const raw of batch) {
+          if (rows === options.maxRows) throw new TooManyRows(options.maxRows);
+          const row = validator.check(raw);
+          builder.add(row);
+          if (!('code' in row)) invalid += 1;
+          rows += 1;
+          if (builder.full) await flush();
         }
-        builder.size += 1;
-        rows += 1;
-        if (builder.full) await flush();
       }
       if (builder.size > 0) await flush();
       if (rows === 0) throw new InvalidInput([{ path: '', message: 'the portfolio has no rows' }]);

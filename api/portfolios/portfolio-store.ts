@@ -142,6 +142,11 @@ export class PortfolioStore {
     return true;
   }
 
+  /** One chunk's sealed answers (null once expired or not computed). */
+  async answers(portfolioId: string, chunk: number): Promise<Buffer | null> {
+    return orUnavailable(() => this.redis.getBuffer(this.keys.portfolioAnswers(portfolioId, chunk)));
+  }
+
   /** One chunk's sealed rows and answers (either null once expired or not computed). */
   async chunk(portfolioId: string, chunk: number): Promise<{ rows: Buffer | null; answers: Buffer | null }> {
     const [rows, answers] = await orUnavailable(() =>

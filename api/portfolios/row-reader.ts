@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { ClientClosedRequest, DomainError, InvalidInput, MalformedJson } from '../../shared/errors.js';
 
@@ -18,23 +19,66 @@ export type PortfolioFormat = 'csv' | 'ndjson';
 export const MAX_LINE_BYTES = 64 * 1024;
 
 /**
- * The lines of an NDJSON body, read as the consumer asks for them (so the request is paused while
- * it is busy), each decoded alone: a UTF-8 sequence never holds the byte of a line break.
- * Throws LineTooLong past MAX_LINE_BYTES.
+ * The lines of an NDJSON body, a batch per piece of the body, read as the consumer asks for them
+ * (so the request is paused while it is busy), each decoded alone: a UTF-8 sequence never holds
+ * the byte of a line break. Throws LineTooLong past MAX_LINE_BYTES.
  */
-async function* ndjsonLines(body: IncomingMessage): AsyncGenerator<string> {
+async function* ndjsonLineBatches(body: IncomingMessage): AsyncGenerator<string[]> {
   let rest: Buffer = Buffer.alloc(0);
   // Stopping early (a line too long) leaves the request to the route, which still has to answer on it.
   for await (const piece of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-    let bytes: Buffer = rest.length > 0 ? Buffer.concat([rest, piece]) : piece;
-    for (let end = bytes.indexOf(10); end !== -1; end = bytes.indexOf(10)) {
-      yield bytes.subarray(0, end).toString('utf8');
-      bytes = bytes.subarray(end + 1);
+    const bytes: Buffer = rest.length > 0 ? Buffer.concat([rest, piece]) : piece;
+    const lines: string[] = [];
+    let start = 0;
+    for (let end = bytes.indexOf(10); end !== -1; end = bytes.indexOf(10, start)) {
+      lines.push(bytes.toString('utf8', start, end));
+      start = end + 1;
     }
-    if (bytes.length > MAX_LINE_BYTES) throw new LineTooLong();
-    rest = bytes;
+    rest = bytes.subarray(start);
+    if (rest.length > MAX_LINE_BYTES) throw new LineTooLong();
+    if (lines.length > 0) yield lines;
   }
-  if (rest.length > 0) yield rest.toString('utf8');
+  if (rest.length > 0) yield [rest.toString('utf8')];
+}
+
+/**
+ * A parser's records in the batches it has them ready (a piece of the body's worth), so a row
+ * costs no promise of its own: an async iterator per record made the rows of a piece outlive
+ * several young-generation collections, and the gateway's heap grow with them.
+ */
+async function* recordBatches(parser: Readable): AsyncGenerator<string[][]> {
+  // An error is read from `parser.errored`; this listener keeps one that comes while the consumer
+  // is busy (a client cut off mid-chunk) from being an unhandled 'error' event, which ends the process.
+  parser.on('error', () => undefined);
+  try {
+    for (;;) {
+      const batch: string[][] = [];
+      for (let record = parser.read() as string[] | null; record !== null; record = parser.read() as string[] | null)
+        batch.push(record);
+      if (batch.length > 0) yield batch;
+      else if (parser.errored) throw parser.errored;
+      else if (parser.readableEnded || parser.destroyed) return;
+      else await readableOrEnd(parser);
+    }
+  } finally {
+    // A consumer that stops early (too many rows) leaves nothing fed to a parser nobody reads.
+    if (!parser.readableEnded) parser.destroy();
+  }
+}
+
+/** Resolves when the stream has records to read or has ended; rejects with its error. */
+function readableOrEnd(stream: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      for (const event of ['readable', 'end', 'close']) stream.off(event, done);
+      stream.off('error', settle);
+      if (error) reject(error);
+      else resolve();
+    };
+    const done = () => settle();
+    for (const event of ['readable', 'end', 'close']) stream.once(event, done);
+    stream.once('error', settle);
+  });
 }
 
 /** A line longer than MAX_LINE_BYTES: the upload is refused whole, 413. */
@@ -45,7 +89,7 @@ export class LineTooLong extends DomainError {
 }
 
 /**
- * The rows of an upload, one at a time, as they arrive: csv-parse for CSV (streaming, RFC 4180
+ * The rows of an upload, in batches as they arrive: csv-parse for CSV (streaming, RFC 4180
  * quoting; line numbers count multi-line fields), a line splitter for NDJSON. Both pause the
  * request while the consumer is busy, so memory holds a socket buffer, not the file.
  * Throws InvalidInput for a CSV header that does not name the fields, MalformedJson for broken CSV,
@@ -56,22 +100,16 @@ export async function* readRows(
   body: IncomingMessage,
   format: PortfolioFormat,
   columns: { required: readonly string[]; optional: readonly string[] },
-): AsyncGenerator<RawRow> {
+): AsyncGenerator<RawRow[]> {
   if (format === 'ndjson') {
     let line = 0;
-    for await (const text of ndjsonLines(body)) {
-      line += 1;
-      if (text.trim() === '') continue;
-      let fields: unknown;
-      try {
-        fields = JSON.parse(text);
-      } catch {
-        yield { line, fields: undefined, unreadable: 'not valid JSON', fromCsv: false };
-        continue;
+    for await (const texts of ndjsonLineBatches(body)) {
+      const rows: RawRow[] = [];
+      for (const text of texts) {
+        line += 1;
+        if (text.trim() !== '') rows.push(ndjsonRow(line, text));
       }
-      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-        yield { line, fields: undefined, unreadable: 'not a JSON object', fromCsv: false };
-      } else yield { line, fields: fields as Record<string, unknown>, fromCsv: false };
+      if (rows.length > 0) yield rows;
     }
     if (!body.complete) throw new ClientClosedRequest();
     return;
@@ -87,27 +125,19 @@ export async function* readRows(
   let header: string[] | undefined;
   let lastLine = 0;
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      const line = lastLine + 1;
-      lastLine = line + extraLines(record);
-      if (record.length === 1 && record[0] === '') continue;
-      if (!header) {
-        header = checkHeader(record, columns);
-        continue;
+    for await (const records of recordBatches(parser)) {
+      const rows: RawRow[] = [];
+      for (const record of records) {
+        const line = lastLine + 1;
+        lastLine = line + extraLines(record);
+        if (record.length === 1 && record[0] === '') continue;
+        if (!header) {
+          header = checkHeader(record, columns);
+          continue;
+        }
+        rows.push(csvRow(line, record, header));
       }
-      if (record.length !== header.length) {
-        const id = record[header.indexOf('id')];
-        yield {
-          line,
-          fields: id === undefined ? undefined : { id },
-          unreadable: `expected ${header.length} columns, got ${record.length}`,
-          fromCsv: true,
-        };
-        continue;
-      }
-      const fields: Record<string, string> = {};
-      for (let i = 0; i < header.length; i++) fields[header[i]!] = record[i]!;
-      yield { line, fields, fromCsv: true };
+      if (rows.length > 0) yield rows;
     }
   } catch (error) {
     if (error instanceof InvalidInput || error instanceof ClientClosedRequest) throw error;
@@ -121,6 +151,33 @@ export async function* readRows(
   }
   if (!body.complete) throw new ClientClosedRequest();
   if (!header) throw new InvalidInput([{ path: '/header', message: 'the CSV has no header row' }]);
+}
+
+function ndjsonRow(line: number, text: string): RawRow {
+  let fields: unknown;
+  try {
+    fields = JSON.parse(text);
+  } catch {
+    return { line, fields: undefined, unreadable: 'not valid JSON', fromCsv: false };
+  }
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+    return { line, fields: undefined, unreadable: 'not a JSON object', fromCsv: false };
+  return { line, fields: fields as Record<string, unknown>, fromCsv: false };
+}
+
+function csvRow(line: number, record: string[], header: string[]): RawRow {
+  if (record.length !== header.length) {
+    const id = record[header.indexOf('id')];
+    return {
+      line,
+      fields: id === undefined ? undefined : { id },
+      unreadable: `expected ${header.length} columns, got ${record.length}`,
+      fromCsv: true,
+    };
+  }
+  const fields: Record<string, string> = {};
+  for (let i = 0; i < header.length; i++) fields[header[i]!] = record[i]!;
+  return { line, fields, fromCsv: true };
 }
 
 /** Line breaks inside a record's quoted fields. */
