@@ -31,6 +31,8 @@ export class ServiceProcess {
         // Metrics ports off unless a test asks: processes of parallel tests must not collide.
         env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', WORKER_METRICS_PORT: '0', ...TEST_PROCESS_ENV, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so a SIGKILL in a test's clean-up reaches what it started too.
+        detached: true,
       }),
     );
   }
@@ -39,8 +41,19 @@ export class ServiceProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /**
+   * SIGTERM goes to the process alone: what it does with its children is under test. SIGKILL goes to
+   * its whole process group: `npm start`'s supervisor cannot pass a SIGKILL on, and the gateway and
+   * workers it started would otherwise outlive the test (found idling on the machine after a run).
+   */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.isRunning) this.child.kill(signal);
+    if (signal === 'SIGKILL') {
+      try {
+        process.kill(-this.child.pid!, signal);
+      } catch {
+        // the group is gone already
+      }
+    } else if (this.isRunning) this.child.kill(signal);
     return this.exited;
   }
 }
