@@ -50,7 +50,11 @@ async function commandCounts(redis: PrivateRedis): Promise<Map<string, number>> 
 /** Sends `count` bodies one after another; throws on any answer but 200. */
 async function sendInTurn(url: string, body: () => string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body(),
+    });
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`answer ${response.status}`);
   }
@@ -82,14 +86,18 @@ async function anatomy(session: Session, own: PrivateRedis, workers: number, mis
     pids.forEach((pid, i) => {
       const role = gateways.has(pid) ? 'gateway' : 'worker ';
       const cpuUs = ((after.cpu[i]! - before.cpu[i]!) * 1e6) / misses;
-      console.log(`  ${role} ${pid}: CPU ${cpuUs.toFixed(0)} µs, wake-ups ${per(after.wake[i]! - before.wake[i]!)} per miss`);
+      console.log(
+        `  ${role} ${pid}: CPU ${cpuUs.toFixed(0)} µs, wake-ups ${per(after.wake[i]! - before.wake[i]!)} per miss`,
+      );
     });
     const commands = [...after.commands]
       .map(([name, calls]) => [name, calls - (before.commands.get(name) ?? 0)] as const)
       .filter(([, calls]) => calls > 0)
       .sort((a, b) => b[1] - a[1]);
     const total = commands.reduce((sum, [, calls]) => sum + calls, 0);
-    console.log(`  Redis commands ${per(total)} per miss: ${commands.map(([name, n]) => `${name} ${per(n)}`).join(', ')}`);
+    console.log(
+      `  Redis commands ${per(total)} per miss: ${commands.map(([name, n]) => `${name} ${per(n)}`).join(', ')}`,
+    );
   } finally {
     await stack.stop();
   }

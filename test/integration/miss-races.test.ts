@@ -152,7 +152,9 @@ describe('miss path races between gateways and the queue events', () => {
         await picked.hold();
         const items = stack!.jobItems(job.data);
         const scores = await model.score(items.map((item) => item.applicant));
-        await cache.write(items.map((item, i) => ({ key: stack!.keys.score(model.version, item.id), score: scores[i]! })));
+        await cache.write(
+          items.map((item, i) => ({ key: stack!.keys.score(model.version, item.id), score: scores[i]! })),
+        );
         await stored.hold();
         return { results: [], modelMs: 0 };
       },
