@@ -55,8 +55,8 @@ export interface Accepted {
 /**
  * Takes an upload in: reads it row by row, validates each row, reduces it to its applicant code,
  * and stores sealed chunks of PORTFOLIO_CHUNK_ROWS rows as they fill, so the gateway holds one
- * chunk at a time (and the set of codes seen so far, which gives each code to one chunk). Once the file is whole it adds one BullMQ flow: a parent job for the portfolio,
- * a child job per chunk. Anything that stops the upload (a bad header, too many rows, the client
+ * chunk at a time (and the set of codes seen so far, which gives each code to one chunk). Once the
+ * file is whole it adds one BullMQ flow: a parent job for the portfolio, a child job per chunk. Anything that stops the upload (a bad header, too many rows, the client
  * going away, a limit) removes what it wrote before the error goes on.
  */
 export class PortfolioIntake {

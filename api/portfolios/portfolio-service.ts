@@ -78,9 +78,9 @@ export class PortfolioService {
     await this.deps.writeLimit.take(client, record.chunks);
     const formatter = new ResultsFormatter(format, await this.answers(id, record.chunks), missing);
     for (let chunk = 0; chunk < record.chunks; chunk++) {
-      const stored = await this.deps.store.chunk(id, chunk);
-      if (!stored.rows) throw new NotFound('that portfolio');
-      const rows = this.deps.seal.unsealRows(id, chunk, stored.rows);
+      const sealed = await this.deps.store.rows(id, chunk);
+      if (!sealed) throw new NotFound('that portfolio');
+      const rows = this.deps.seal.unsealRows(id, chunk, sealed);
       for (let from = 0; from < rows.codes.length; from += ROWS_PER_WRITE) {
         await write(formatter.lines(rows, from, from + ROWS_PER_WRITE));
       }

@@ -147,14 +147,8 @@ export class PortfolioStore {
     return orUnavailable(() => this.redis.getBuffer(this.keys.portfolioAnswers(portfolioId, chunk)));
   }
 
-  /** One chunk's sealed rows and answers (either null once expired or not computed). */
-  async chunk(portfolioId: string, chunk: number): Promise<{ rows: Buffer | null; answers: Buffer | null }> {
-    const [rows, answers] = await orUnavailable(() =>
-      Promise.all([
-        this.redis.getBuffer(this.keys.portfolioRows(portfolioId, chunk)),
-        this.redis.getBuffer(this.keys.portfolioAnswers(portfolioId, chunk)),
-      ]),
-    );
-    return { rows, answers };
+  /** One chunk's sealed rows (null once expired). */
+  async rows(portfolioId: string, chunk: number): Promise<Buffer | null> {
+    return orUnavailable(() => this.redis.getBuffer(this.keys.portfolioRows(portfolioId, chunk)));
   }
 }
