@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseClusterUrl } from './redis-url.js';
+import { ConfigError } from './errors.js';
 
 const milliseconds = z.coerce.number().int().nonnegative();
 const seconds = z.coerce.number().int().positive();
@@ -204,11 +205,6 @@ export const Config = ConfigFields.superRefine((c, ctx) => {
   BOOKKEEPING_PREFIX: c.BOOKKEEPING_PREFIX ?? `${c.QUEUE_PREFIX.replace(/[{}]/g, '')}:bk`,
 }));
 export type Config = z.infer<typeof Config>;
-
-/** Thrown when the environment holds a setting the service cannot run with. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 /**
  * Parses the environment once. Unknown variables are ignored (the environment holds many), and an

@@ -1,6 +1,7 @@
 /**
  * Every error class of the service, in one home: DomainErrors (a stable `code` and the HTTP status
- * the gateway answers with, mapped in one place: api/http/problem.ts), then the worker's own.
+ * the gateway answers with, mapped in one place: api/http/problem.ts), the portfolios' among them;
+ * then the errors no client is answered with: the worker's, and a process's start-up (one line, exit 1).
  */
 
 /**
@@ -115,9 +116,77 @@ export class ClientClosedRequest extends DomainError {
   }
 }
 
+// Portfolios (api/portfolios/).
+
+/** The upload has more rows than PORTFOLIO_MAX_ROWS: refused whole, nothing kept. */
+export class TooManyRows extends DomainError {
+  constructor(limit: number) {
+    super('TOO_MANY_ROWS', 413, `A portfolio holds at most ${limit} rows`);
+  }
+}
+
+/** The client already has PORTFOLIO_MAX_ACTIVE unfinished portfolios. */
+export class TooManyPortfolios extends DomainError {
+  readonly retryAfterS = 10;
+  constructor(limit: number) {
+    super('TOO_MANY_PORTFOLIOS', 429, `At most ${limit} unfinished portfolios per client; wait for one to finish`);
+  }
+}
+
+/**
+ * DELETE of an upload still arriving: the connection that sends it is what holds it, possibly on
+ * another replica, so the uploader cancels by closing that connection (nothing is then kept).
+ */
+export class StillReceiving extends DomainError {
+  constructor() {
+    super('STILL_RECEIVING', 409, 'The portfolio is still being uploaded; close the upload to cancel it');
+  }
+}
+
+/** Results asked for before the portfolio finished. */
+export class NotFinished extends DomainError {
+  constructor() {
+    super('NOT_FINISHED', 409, 'The portfolio is not finished; poll it until its status is completed');
+  }
+}
+
+/** A portfolio row longer than the longest taken: the upload is refused whole, 413. */
+export class LineTooLong extends DomainError {
+  constructor(maxBytes: number) {
+    super('LINE_TOO_LONG', 413, `A row is longer than ${maxBytes} bytes`);
+  }
+}
+
+/** Broken CSV (an unclosed quote, say): the whole upload is refused, 400. */
+export class MalformedCsv extends MalformedJson {
+  readonly detail: string;
+  constructor(detail: string, options?: ErrorOptions) {
+    super(options);
+    this.detail = detail;
+    this.message = `The CSV is malformed: ${detail}`;
+  }
+}
+
+// Not answered to a client: the worker's, and a process's start-up.
+
 /** The model overran JOB_TIMEOUT_MS (worker/score-processor.ts): the attempt fails and BullMQ retries it. */
 export class ModelTimeout extends Error {
   override name = 'ModelTimeout';
+}
+
+/** A portfolio chunk was not sealed under this key for this portfolio and position, or was altered. */
+export class BrokenChunk extends Error {
+  override name = 'BrokenChunk';
+}
+
+/** Thrown when the environment holds a setting the service cannot run with. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** A start-up precondition that does not hold (no model file, wrong Redis policy): one line, exit 1. */
+export class StartupError extends Error {
+  override name = 'StartupError';
 }
 
 /**

@@ -1,10 +1,5 @@
 import type { Logger } from 'pino';
-import { ConfigError } from './config.js';
-
-/** A start-up precondition that does not hold (no model file, wrong Redis policy): one line, exit 1. */
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
+import { ConfigError, StartupError } from './errors.js';
 
 /**
  * Runs a process's main function. Config and start-up errors print one line and exit 1; anything

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { reasonAt, REASONS } from './reasons.js';
 import { DECISIONS, expectedCost, RISK_CATEGORIES, type Score } from './score.js';
+import { BrokenChunk } from './errors.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -75,11 +76,6 @@ function idEnds(plain: Buffer, offset: number, count: number): Uint32Array {
   const ends = new Uint32Array(count);
   for (let i = 0, end = 0; i < count; i++) ends[i] = end += plain.readUInt16LE(offset + i * 2);
   return ends;
-}
-
-/** The chunk was not sealed under this key for this portfolio and position, or was altered. */
-export class BrokenChunk extends Error {
-  override name = 'BrokenChunk';
 }
 
 /**

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { StartupError } from './lifecycle.js';
+import { StartupError } from './errors.js';
 
 /**
  * Stands in for SERVICE_SECRET outside production, so a laptop runs without set-up. It is in the

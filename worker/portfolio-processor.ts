@@ -3,13 +3,14 @@ import type { Logger } from 'pino';
 import { applicantOfCode } from '../shared/code-applicant.js';
 import { keyedModelOfBuild } from '../shared/key-encoding.js';
 import type { KeySpace } from '../shared/keys.js';
-import { BrokenChunk, type ChunkSeal } from '../shared/portfolio-chunk.js';
+import type { ChunkSeal } from '../shared/portfolio-chunk.js';
 import type { ChunkJobData, ChunkJobResult, PortfolioJobData, PortfolioQueueData } from '../shared/portfolios.js';
 import type { PublicIds } from '../shared/public-id.js';
 import type { RedisClient } from '../shared/redis.js';
 import type { Score } from '../shared/score.js';
 import type { ScoreCache } from '../shared/score-cache.js';
 import type { ScoringModel } from './credit-model.js';
+import { BrokenChunk } from '../shared/errors.js';
 
 /**
  * KEYS[1] the chunk's answers, KEYS[2] the portfolio's record; ARGV[1] the sealed answers, ARGV[2]

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { StartupError } from '../shared/lifecycle.js';
 import { BASIC_AUTH_CHALLENGE, isAuthorized, type AdminCredentials } from '../shared/admin-auth.js';
+import { StartupError } from '../shared/errors.js';
 
 /** A worker's Prometheus metrics, on a registry of its own. */
 export class WorkerMetrics {

@@ -12,7 +12,7 @@ import {
   type PortfolioJobData,
 } from '../../shared/portfolios.js';
 import type { PublicIds } from '../../shared/public-id.js';
-import { DomainError, InvalidInput } from '../../shared/errors.js';
+import { InvalidInput, TooManyPortfolios, TooManyRows } from '../../shared/errors.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
 import { ChunkBuilder } from './chunk-builder.js';
 import type { PortfolioStore } from './portfolio-store.js';
@@ -20,21 +20,6 @@ import { readRows, type PortfolioFormat } from './row-reader.js';
 import { RowValidator } from './row-validator.js';
 
 const REQUIRED_COLUMNS = Object.keys(Applicant.shape);
-
-/** The upload has more rows than PORTFOLIO_MAX_ROWS: refused whole, nothing kept. */
-export class TooManyRows extends DomainError {
-  constructor(limit: number) {
-    super('TOO_MANY_ROWS', 413, `A portfolio holds at most ${limit} rows`);
-  }
-}
-
-/** The client already has PORTFOLIO_MAX_ACTIVE unfinished portfolios. */
-export class TooManyPortfolios extends DomainError {
-  readonly retryAfterS = 10;
-  constructor(limit: number) {
-    super('TOO_MANY_PORTFOLIOS', 429, `At most ${limit} unfinished portfolios per client; wait for one to finish`);
-  }
-}
 
 export interface IntakeOptions {
   maxRows: number;

@@ -3,7 +3,7 @@ import type { AnswerChunk, ChunkSeal } from '../../shared/portfolio-chunk.js';
 import { chunkJobId, portfolioJobId } from '../../shared/portfolios.js';
 import { PublicIds } from '../../shared/public-id.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
-import { DomainError, NotFound } from '../../shared/errors.js';
+import { NotFinished, NotFound } from '../../shared/errors.js';
 import type { PortfolioRecord, PortfolioStore } from './portfolio-store.js';
 import { ResultsFormatter, type ResultsFormat } from './results-format.js';
 
@@ -12,13 +12,6 @@ import { ResultsFormatter, type ResultsFormat } from './results-format.js';
  * in its large-object space (old generation) instead of the young one.
  */
 const ROWS_PER_WRITE = 256;
-
-/** Results asked for before the portfolio finished. */
-export class NotFinished extends DomainError {
-  constructor() {
-    super('NOT_FINISHED', 409, 'The portfolio is not finished; poll it until its status is completed');
-  }
-}
 
 /**
  * Status, results and cancellation of stored portfolios. Every call spends the client's write

@@ -1,4 +1,4 @@
-import { DomainError, orUnavailable } from '../../shared/errors.js';
+import { orUnavailable, StillReceiving } from '../../shared/errors.js';
 import type { KeySpace } from '../../shared/keys.js';
 import type { RedisClient } from '../../shared/redis.js';
 
@@ -14,16 +14,6 @@ export interface PortfolioRecord {
 }
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
-
-/**
- * DELETE of an upload still arriving: the connection that sends it is what holds it, possibly on
- * another replica, so the uploader cancels by closing that connection (nothing is then kept).
- */
-export class StillReceiving extends DomainError {
-  constructor() {
-    super('STILL_RECEIVING', 409, 'The portfolio is still being uploaded; close the upload to cancel it');
-  }
-}
 
 /**
  * A portfolio's record and sealed row chunks on the queue's Redis (never evicted). An upload that

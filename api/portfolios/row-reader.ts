@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { ClientClosedRequest, DomainError, InvalidInput, MalformedJson } from '../../shared/errors.js';
+import { ClientClosedRequest, InvalidInput, LineTooLong, MalformedCsv } from '../../shared/errors.js';
 
 /** One input row: its line in the file and its fields (strings from CSV, any JSON from NDJSON). */
 export interface RawRow {
@@ -35,7 +35,7 @@ async function* ndjsonLineBatches(body: IncomingMessage): AsyncGenerator<string[
       start = end + 1;
     }
     rest = bytes.subarray(start);
-    if (rest.length > MAX_LINE_BYTES) throw new LineTooLong();
+    if (rest.length > MAX_LINE_BYTES) throw new LineTooLong(MAX_LINE_BYTES);
     if (lines.length > 0) yield lines;
   }
   if (rest.length > 0) yield [rest.toString('utf8')];
@@ -79,13 +79,6 @@ function readableOrEnd(stream: Readable): Promise<void> {
     for (const event of ['readable', 'end', 'close']) stream.once(event, done);
     stream.once('error', settle);
   });
-}
-
-/** A line longer than MAX_LINE_BYTES: the upload is refused whole, 413. */
-export class LineTooLong extends DomainError {
-  constructor() {
-    super('LINE_TOO_LONG', 413, `A row is longer than ${MAX_LINE_BYTES} bytes`);
-  }
 }
 
 /**
@@ -141,7 +134,7 @@ export async function* readRows(
     }
   } catch (error) {
     if (error instanceof InvalidInput || error instanceof ClientClosedRequest) throw error;
-    if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') throw new LineTooLong();
+    if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') throw new LineTooLong(MAX_LINE_BYTES);
     const { code, lines } = error as { code?: string; lines?: number };
     // The parser's own message may quote the row: give its code and line only.
     if (typeof code === 'string' && code.startsWith('CSV_')) {
@@ -187,16 +180,6 @@ function extraLines(record: readonly string[]): number {
     for (let at = cell.indexOf('\n'); at !== -1; at = cell.indexOf('\n', at + 1)) breaks += 1;
   }
   return breaks;
-}
-
-/** Broken CSV (an unclosed quote, say): the whole upload is refused, 400. */
-export class MalformedCsv extends MalformedJson {
-  readonly detail: string;
-  constructor(detail: string, options?: ErrorOptions) {
-    super(options);
-    this.detail = detail;
-    this.message = `The CSV is malformed: ${detail}`;
-  }
 }
 
 function checkHeader(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../shared/config.js';
+import { ConfigError } from '../../shared/errors.js';
 
 /** The ConfigError loadConfig throws for `env`, or a failure when it accepts it. */
 function refusal(env: Record<string, string>): ConfigError {
