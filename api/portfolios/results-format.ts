@@ -69,6 +69,8 @@ export class ResultsFormatter {
   private readonly missingTail: Buffer;
   private out = Buffer.allocUnsafe(0);
   private at = 0;
+  /** The invalid rows' problems by row, for the chunk being written: built once a chunk, not once a slice. */
+  private problems: { of: RowChunk; at: Map<number, RowProblem[]> } | undefined;
 
   constructor(
     private readonly format: ResultsFormat,
@@ -90,14 +92,13 @@ export class ResultsFormatter {
     const end = Math.min(to, rows.codes.length);
     this.at = 0;
     this.room(Math.max(0, end - from) * BYTES_PER_ROW_GUESS);
-    const problemsAt = rows.problems.length > 0 ? new Map(rows.problems) : undefined;
+    if (this.problems?.of !== rows) this.problems = { of: rows, at: new Map(rows.problems) };
+    const problemsAt = this.problems.at;
     const ids = rows.ids;
     for (let i = from; i < end; i++) {
       const code = rows.codes[i]!;
       const tail =
-        code === INVALID_ROW
-          ? this.problemsTail(problemsAt?.get(i) ?? [])
-          : (this.answerTail(code) ?? this.missingTail);
+        code === INVALID_ROW ? this.problemsTail(problemsAt.get(i) ?? []) : (this.answerTail(code) ?? this.missingTail);
       // The id as offsets into the chunk's id bytes: a view per row would be an object per row.
       const idStart = ids && i > 0 ? ids.ends[i - 1]! : 0;
       const idEnd = ids ? ids.ends[i]! : 0;
