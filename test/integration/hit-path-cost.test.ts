@@ -7,6 +7,8 @@ import { Stack } from '../support/stack.js';
 
 // Counts how often the gateway works out a client key (an IPv6 / IPv4-mapped address parse each time).
 const keyings = vi.hoisted(() => ({ count: 0 }));
+// The gateway remembers each address's key for the life of the process: each lane's client is new to it.
+let clients = 0;
 vi.mock('express-rate-limit', async (importOriginal) => {
   const real = await importOriginal<typeof import('express-rate-limit')>();
   return {
@@ -33,7 +35,7 @@ describe.each(HTTP_LANES)('hit path: only budget spenders pay for the client key
   });
 
   it('a cache hit never works out the client key; the miss before it does, once', async () => {
-    const client = { 'x-forwarded-for': '2001:db8:aa:bb01::1' };
+    const client = { 'x-forwarded-for': `2001:db8:aa:bb01::${++clients}` };
     const applicant = freshApplicant();
 
     const miss = await stack.post('/scores', applicant, client);
@@ -46,6 +48,15 @@ describe.each(HTTP_LANES)('hit path: only budget spenders pay for the client key
       expect(hit.status).toBe(200);
       expect(hit.headers.get('x-cache')).toBe('HIT');
     }
+    expect(keyings.count).toBe(0);
+  });
+
+  it("a client's next miss does not work its key out again: keys are remembered by address", async () => {
+    const client = { 'x-forwarded-for': `2001:db8:aa:bb01::${++clients}` };
+    await stack.post('/scores', freshApplicant(), client);
+    keyings.count = 0;
+    const again = await stack.post('/scores', freshApplicant(), client);
+    expect(again.headers.get('x-cache')).toBe('MISS');
     expect(keyings.count).toBe(0);
   });
 
