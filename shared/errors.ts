@@ -179,6 +179,11 @@ export class BrokenChunk extends Error {
   override name = 'BrokenChunk';
 }
 
+/** A score job's seal was not made under this key, was altered, or does not hold job items. */
+export class BrokenSeal extends Error {
+  override name = 'BrokenSeal';
+}
+
 /** Thrown when the environment holds a setting the service cannot run with. */
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { Applicant } from './applicant.js';
+import { BrokenSeal } from './errors.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -10,11 +11,6 @@ const CONTEXT = Buffer.from('credit-scoring score job items v1');
 /** What a job's seal holds: each applicant under its public id. */
 export const SealedItems = z.array(z.object({ id: z.string(), applicant: Applicant }));
 export type SealedItems = z.infer<typeof SealedItems>;
-
-/** The seal was not made under this key, was altered, or does not hold job items. */
-export class BrokenSeal extends Error {
-  override name = 'BrokenSeal';
-}
 
 /**
  * Seals a job's applicants (AES-256-GCM, one seal per job, a fresh 96-bit IV each) under a key

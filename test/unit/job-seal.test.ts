@@ -1,6 +1,7 @@
 import { createDecipheriv, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BrokenSeal, JobSeal } from '../../shared/job-seal.js';
+import { BrokenSeal } from '../../shared/errors.js';
+import { JobSeal } from '../../shared/job-seal.js';
 import { deriveKey } from '../../shared/secrets.js';
 import { EXAMPLE_APPLICANT } from '../support/applicants.js';
 
