@@ -8,10 +8,10 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../shared/config.js';
+import { StartupError } from '../shared/errors.js';
 import { runMain } from '../shared/lifecycle.js';
 import { isLocalUrl, isRedisReachable, isRedisServerInstalled, startLocalRedis } from './local-redis.js';
 import { Supervisor, type ChildSpec } from './supervisor.js';
-import { StartupError } from '../shared/errors.js';
 
 const distDir = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => console.error(line);

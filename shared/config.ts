@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseClusterUrl } from './redis-url.js';
 import { ConfigError } from './errors.js';
+import { parseClusterUrl } from './redis-url.js';
 
 const milliseconds = z.coerce.number().int().nonnegative();
 const seconds = z.coerce.number().int().positive();

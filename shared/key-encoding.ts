@@ -2,9 +2,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 // The manifest this build was made with: the one declaration of how the model sees an applicant.
 import shippedManifest from '../model/manifest.json' with { type: 'json' };
+import { StartupError } from './errors.js';
 import { ApplicantEncoding } from './model-encoding.js';
 import { CostMatrix, type ModelManifest } from './model-manifest.js';
-import { StartupError } from './errors.js';
 
 const KeyedModel = z.object({ encoding: ApplicantEncoding, costMatrix: CostMatrix });
 type KeyedModel = z.infer<typeof KeyedModel>;

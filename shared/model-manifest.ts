@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ApplicantEncoding } from './model-encoding.js';
 import { StartupError } from './errors.js';
+import { ApplicantEncoding } from './model-encoding.js';
 
 /** The model's own cost of each wrong call: a bad applicant accepted, a good one declined. */
 export const CostMatrix = z.strictObject({ badAccepted: z.number().positive(), goodDeclined: z.number().positive() });

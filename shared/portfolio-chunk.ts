@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { BrokenChunk } from './errors.js';
 import { reasonAt, REASONS } from './reasons.js';
 import { DECISIONS, expectedCost, RISK_CATEGORIES, type Score } from './score.js';
-import { BrokenChunk } from './errors.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

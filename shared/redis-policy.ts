@@ -1,6 +1,6 @@
+import { StartupError } from './errors.js';
 import { masters, type RedisClient } from './redis.js';
 import { parseClusterUrl } from './redis-url.js';
-import { StartupError } from './errors.js';
 
 /** One server's `maxmemory-policy`, and which server said so (host:port). */
 export interface EvictionPolicy {

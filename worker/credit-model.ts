@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Applicant } from '../shared/applicant.js';
+import { StartupError } from '../shared/errors.js';
 import type { ModelManifest } from '../shared/model-manifest.js';
 import { PrincipalReasons } from '../shared/principal-reasons.js';
 import { expectedCost, PROBABILITY_DECIMALS, type Score } from '../shared/score.js';
-import { StartupError } from '../shared/errors.js';
 
 const PROBABILITY_SCALE = 10 ** PROBABILITY_DECIMALS;
 

@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { applicantOfCode } from '../shared/code-applicant.js';
+import { BrokenChunk } from '../shared/errors.js';
 import { keyedModelOfBuild } from '../shared/key-encoding.js';
 import type { KeySpace } from '../shared/keys.js';
 import type { ChunkSeal } from '../shared/portfolio-chunk.js';
@@ -10,7 +11,6 @@ import type { RedisClient } from '../shared/redis.js';
 import type { Score } from '../shared/score.js';
 import type { ScoreCache } from '../shared/score-cache.js';
 import type { ScoringModel } from './credit-model.js';
-import { BrokenChunk } from '../shared/errors.js';
 
 /**
  * KEYS[1] the chunk's answers, KEYS[2] the portfolio's record; ARGV[1] the sealed answers, ARGV[2]

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FlowProducer } from 'bullmq';
 import { Applicant } from '../../shared/applicant.js';
+import { InvalidInput, TooManyPortfolios, TooManyRows } from '../../shared/errors.js';
 import type { ChunkSeal } from '../../shared/portfolio-chunk.js';
 import {
   chunkJobId,
@@ -12,7 +13,6 @@ import {
   type PortfolioJobData,
 } from '../../shared/portfolios.js';
 import type { PublicIds } from '../../shared/public-id.js';
-import { InvalidInput, TooManyPortfolios, TooManyRows } from '../../shared/errors.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
 import { ChunkBuilder } from './chunk-builder.js';
 import type { PortfolioStore } from './portfolio-store.js';

@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq';
+import { NotFinished, NotFound } from '../../shared/errors.js';
 import type { AnswerChunk, ChunkSeal } from '../../shared/portfolio-chunk.js';
 import { chunkJobId, portfolioJobId } from '../../shared/portfolios.js';
 import { PublicIds } from '../../shared/public-id.js';
 import type { ClientBudget } from '../scoring/client-budget.js';
-import { NotFinished, NotFound } from '../../shared/errors.js';
 import type { PortfolioRecord, PortfolioStore } from './portfolio-store.js';
 import { ResultsFormatter, type ResultsFormat } from './results-format.js';
 

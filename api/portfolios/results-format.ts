@@ -1,5 +1,4 @@
-import { INVALID_ROW } from '../../shared/portfolio-chunk.js';
-import type { AnswerChunk, RowChunk, RowProblem } from '../../shared/portfolio-chunk.js';
+import { INVALID_ROW, type AnswerChunk, type RowChunk, type RowProblem } from '../../shared/portfolio-chunk.js';
 import type { Score } from '../../shared/score.js';
 
 export type ResultsFormat = 'csv' | 'ndjson';

@@ -2,6 +2,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway } from '../../api/gateway.js';
 import { pino } from 'pino';
+import { StartupError } from '../../shared/errors.js';
 import { createRedis } from '../../shared/redis.js';
 import type { Score } from '../../shared/score.js';
 import type { ScoringModel } from '../../worker/credit-model.js';
@@ -12,7 +13,6 @@ import { freePort, testNamespace } from '../support/redis.js';
 import { RedisCluster } from '../support/redis-cluster.js';
 import { waitUntil } from '../support/wait.js';
 import { InProcessService } from './in-process-service.js';
-import { StartupError } from '../../shared/errors.js';
 
 interface JobBody {
   id: string;

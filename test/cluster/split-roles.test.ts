@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGateway } from '../../api/gateway.js';
 import { loadConfig, type Config } from '../../shared/config.js';
+import { StartupError } from '../../shared/errors.js';
 import type { Score } from '../../shared/score.js';
 import { loadModel, startScoringWorker } from '../../worker/scoring-worker.js';
 import { distinctApplicants } from '../support/distinct-applicants.js';
@@ -10,7 +11,6 @@ import { keysUnder, testNamespace } from '../support/redis.js';
 import { RedisServer } from '../support/redis-server.js';
 import { Stack } from '../support/stack.js';
 import { waitUntil } from '../support/wait.js';
-import { StartupError } from '../../shared/errors.js';
 
 const silent = pino({ level: 'silent' });
 const CACHE_MAXMEMORY_BYTES = 64 * 1024 * 1024;

@@ -7,13 +7,13 @@ import { pino } from 'pino';
 import { buildGateway } from '../../api/gateway.js';
 import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig } from '../../shared/config.js';
+import { StartupError } from '../../shared/errors.js';
 import { loadModel } from '../../worker/scoring-worker.js';
 import { EXAMPLE_APPLICANT } from '../support/applicants.js';
 import { HTTP_LANES } from '../support/lanes.js';
 import { PROJECT_ROOT } from '../support/processes.js';
 import { REDIS_URL, testNamespace } from '../support/redis.js';
 import { Stack } from '../support/stack.js';
-import { StartupError } from '../../shared/errors.js';
 
 const MANIFEST_PATH = join(PROJECT_ROOT, 'model', 'manifest.json');
 const MANIFEST_TEXT = readFileSync(MANIFEST_PATH, 'utf8');

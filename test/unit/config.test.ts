@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../shared/errors.js';
 import { MIN_QUEUE_REDIS_VERSION, versionAtLeast } from '../../shared/redis-policy.js';
 import { loadConfig } from '../../shared/config.js';
-import { ConfigError } from '../../shared/errors.js';
 
 describe('loadConfig', () => {
   it('an empty environment -> the documented defaults', () => {

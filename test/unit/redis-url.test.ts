@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.js';
+import { ConfigError } from '../../shared/errors.js';
 import { parseClusterUrl } from '../../shared/redis-url.js';
 import { redactUrl } from '../../shared/redis-policy.js';
-import { ConfigError } from '../../shared/errors.js';
 
 /** Whether shared/config.ts takes `url` as REDIS_URL. */
 function configAccepts(url: string): boolean {

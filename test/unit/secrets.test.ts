@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deriveKey, serviceSecret } from '../../shared/secrets.js';
 import { StartupError } from '../../shared/errors.js';
+import { deriveKey, serviceSecret } from '../../shared/secrets.js';
 
 function recorder() {
   const warnings: unknown[][] = [];
