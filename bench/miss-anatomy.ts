@@ -1,28 +1,44 @@
 /**
- * `npm run build && node dist/bench/miss-anatomy.js [--misses N] [--workers 1,2]`: what one miss
- * costs each process, counted rather than timed, so the figures hold on a busy machine. For each
- * worker count, the service (1 gateway) on the bench's private Redis gets N never-seen applicants on
- * POST /scores, one at a time (so each miss is a job of its own), after a warm-up of the same kind.
- * Per miss it prints each process's CPU and its wake-ups (voluntary context switches, all threads:
- * how often it blocked and was woken), and the Redis commands by name (INFO commandstats; scripts'
- * inner commands included). Exits 1 when a run fails.
+ * `npm run build && node dist/bench/miss-anatomy.js [--misses N] [--workers 1,2] [--profile]`: what
+ * one miss costs each process, counted rather than timed, so the figures hold on a busy machine. For
+ * each worker count, the service (1 gateway) on the bench's private Redis gets N never-seen
+ * applicants on POST /scores, one at a time (so each miss is a job of its own), after a warm-up of
+ * the same kind. Per miss it prints the wall time, each process's CPU and its wake-ups (voluntary
+ * context switches, all threads: how often it blocked and was woken), and the Redis commands by name
+ * (INFO commandstats; scripts' inner commands included). `--profile` runs the processes under
+ * `node --cpu-prof` and adds, per process, the steps that cost most per miss (inclusive time: a
+ * function and all it called, over the measured misses only). Exits 1 when a run fails.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PrivateRedis } from './private-redis.js';
 import { cpuSeconds } from './proc-cpu.js';
+import { summarizeProfile } from './profile/cpu-profile.js';
 import { missPlan } from './scenarios/plans.js';
 import { ServiceStack } from './service.js';
 import { runCommand, Session } from './session.js';
 import { FULL, serviceEnvFrom } from './settings.js';
 
-const USAGE = 'usage: node dist/bench/miss-anatomy.js [--misses N] [--workers 1,2]';
+const USAGE = 'usage: node dist/bench/miss-anatomy.js [--misses N] [--workers 1,2] [--profile]';
 const WARMUP_MISSES = 300;
+/** Steps listed per process with --profile. */
+const PROFILE_STEPS = 15;
 
-function parseArgs(args: readonly string[]): { misses: number; workers: number[] } {
-  const parsed = { misses: 1000, workers: [1, 2] };
+interface Options {
+  misses: number;
+  workers: number[];
+  profile: boolean;
+}
+
+function parseArgs(args: readonly string[]): Options {
+  const parsed = { misses: 1000, workers: [1, 2], profile: false };
   for (let i = 0; i < args.length; i += 2) {
     const value = args[i + 1];
-    if (args[i] === '--misses' && value) parsed.misses = Number(value);
+    if (args[i] === '--profile') {
+      parsed.profile = true;
+      i -= 1;
+    } else if (args[i] === '--misses' && value) parsed.misses = Number(value);
     else if (args[i] === '--workers' && value) parsed.workers = value.split(',').map(Number);
     else throw new Error(USAGE);
   }
@@ -60,10 +76,41 @@ async function sendInTurn(url: string, body: () => string, count: number): Promi
   }
 }
 
-async function anatomy(session: Session, own: PrivateRedis, workers: number, misses: number): Promise<void> {
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Each process's costliest steps per miss, from the profiles V8 wrote when the processes exited. */
+async function printProfiles(
+  dir: string,
+  roles: Map<number, string>,
+  window: { fromUs: number; toUs: number },
+  misses: number,
+): Promise<void> {
+  for (const file of (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+    // node names them CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
+    const pid = Number(file.split('.')[3]);
+    const summary = summarizeProfile(await readFile(join(dir, file), 'utf8'), window, PROFILE_STEPS);
+    const idleMs = summary.top.find((t) => t.name === '(idle)')?.selfMs ?? 0;
+    const perMiss = (ms: number) => `${((ms * 1000) / misses).toFixed(0).padStart(5)} µs`;
+    console.log(
+      `  ${roles.get(pid) ?? 'process'} ${pid} profile: busy ${perMiss(summary.totalMs - idleMs)} per miss, of it:`,
+    );
+    for (const step of summary.topInclusive) console.log(`    ${perMiss(step.selfMs)}  ${step.name}`);
+  }
+}
+
+async function anatomy(session: Session, own: PrivateRedis, workers: number, options: Options): Promise<void> {
+  const { misses, profile } = options;
   const settings = { ...FULL, serviceEnv: serviceEnvFrom(process.env) };
   const ctx = { settings, redis: own.redis, supervisor: session.supervisor, onRun: () => undefined };
-  const stack = await ServiceStack.start(ctx, { name: `anatomy-${workers}w`, workers });
+  const profileDir = join(session.workDir, `profiles-${workers}w`);
+  const stack = await ServiceStack.start(ctx, {
+    name: `anatomy-${workers}w`,
+    workers,
+    ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  });
+  const gateways = new Set(stack.gatewayPids);
+  const roles = new Map(stack.underTest.serverPids.map((pid) => [pid, gateways.has(pid) ? 'gateway' : 'worker ']));
+  let window = { fromUs: 0, toUs: 0 };
   try {
     const named = { id: 'anatomy', label: 'anatomy', group: 'miss' as const };
     const plan = missPlan(settings, named, '/scores', true, () => stack.forgetAnswers());
@@ -77,14 +124,18 @@ async function anatomy(session: Session, own: PrivateRedis, workers: number, mis
     const body = next(plan.bodies());
     const pids = stack.underTest.serverPids;
     const before = { cpu: pids.map(cpuSeconds), wake: pids.map(wakeUps), commands: await commandCounts(own) };
+    const fromUs = monotonicUs();
     await sendInTurn(`${stack.url}/scores`, body, misses);
+    window = { fromUs, toUs: monotonicUs() };
     const after = { cpu: pids.map(cpuSeconds), wake: pids.map(wakeUps), commands: await commandCounts(own) };
 
     const per = (n: number) => (n / misses).toFixed(2);
-    const gateways = new Set(stack.gatewayPids);
-    console.log(`\n${workers} worker${workers > 1 ? 's' : ''}, ${misses} sequential misses`);
+    const eachUs = (window.toUs - window.fromUs) / misses;
+    console.log(
+      `\n${workers} worker${workers > 1 ? 's' : ''}, ${misses} sequential misses, ${eachUs.toFixed(0)} µs each (wall time)`,
+    );
     pids.forEach((pid, i) => {
-      const role = gateways.has(pid) ? 'gateway' : 'worker ';
+      const role = roles.get(pid)!;
       const cpuUs = ((after.cpu[i]! - before.cpu[i]!) * 1e6) / misses;
       console.log(
         `  ${role} ${pid}: CPU ${cpuUs.toFixed(0)} µs, wake-ups ${per(after.wake[i]! - before.wake[i]!)} per miss`,
@@ -101,15 +152,16 @@ async function anatomy(session: Session, own: PrivateRedis, workers: number, mis
   } finally {
     await stack.stop();
   }
+  if (profile) await printProfiles(profileDir, roles, window, misses);
 }
 
 async function main(): Promise<number> {
-  const { misses, workers } = parseArgs(process.argv.slice(2));
+  const options = parseArgs(process.argv.slice(2));
   const session = await Session.open('anatomy');
   const own = await PrivateRedis.start(session.supervisor);
   let failed = false;
   try {
-    for (const count of workers) await anatomy(session, own, count, misses);
+    for (const count of options.workers) await anatomy(session, own, count, options);
   } catch (error) {
     failed = true;
     console.error(`FAILED ${error instanceof Error ? error.message : String(error)}`);

@@ -36,6 +36,12 @@ export interface ProfileSummary {
    * no such frame count under V8's pseudo-frames ((idle), (program), (garbage collector)) or as Node's own.
    */
   topModules: SelfTime[];
+  /**
+   * By function anywhere on the stack (inclusive time: the function and everything it called), for
+   * the frames of a package or of the project's own code; a function on the stack twice counts once.
+   * `selfMs` holds the inclusive time here. What a step of a request costs, whoever did the work.
+   */
+  topInclusive: SelfTime[];
 }
 
 /** A dependency by its package name, the project's own code by its file under dist/, undefined for Node's own. */
@@ -90,6 +96,7 @@ export function summarizeProfile(text: string, window: { fromUs: number; toUs: n
   const tally = (inWindow: (atUs: number) => boolean) => {
     const selfUs = new Map<string, number>();
     const moduleUs = new Map<string, number>();
+    const inclusiveUs = new Map<string, number>();
     let at = profile.startTime;
     let samples = 0;
     for (let i = 0; i < profile.samples.length; i++) {
@@ -103,9 +110,15 @@ export function summarizeProfile(text: string, window: { fromUs: number; toUs: n
       // No package or own frame on the stack: V8's pseudo-frames by name, the rest is Node's own work.
       const module = moduleFor(id) ?? (frame && !frame.url ? name : 'node (no package frame on the stack)');
       moduleUs.set(module, (moduleUs.get(module) ?? 0) + spentUs);
+      const onStack = new Set<string>();
+      for (let up: number | undefined = id; up !== undefined; up = parents.get(up)) {
+        const upFrame = nodes.get(up)?.callFrame;
+        if (upFrame && moduleOf(upFrame.url)) onStack.add(frameName(upFrame));
+      }
+      for (const onStackName of onStack) inclusiveUs.set(onStackName, (inclusiveUs.get(onStackName) ?? 0) + spentUs);
       samples += 1;
     }
-    return { selfUs, moduleUs, samples };
+    return { selfUs, moduleUs, inclusiveUs, samples };
   };
   let counted = tally((at) => at >= window.fromUs && at <= window.toUs);
   const wholeProfile = counted.samples === 0;
@@ -117,5 +130,6 @@ export function summarizeProfile(text: string, window: { fromUs: number; toUs: n
     wholeProfile,
     top: ranked(counted.selfUs, totalUs, top),
     topModules: ranked(counted.moduleUs, totalUs, top),
+    topInclusive: ranked(counted.inclusiveUs, totalUs, top),
   };
 }

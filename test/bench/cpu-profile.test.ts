@@ -33,6 +33,8 @@ describe('bench profile summary', () => {
       { name: 'handler (dist/api/handler.js:10)', selfMs: 0.01, share: 10 / 60 },
     ]);
     expect(summary.topModules).toEqual([{ name: 'dist/api/handler.js', selfMs: 0.06, share: 1 }]);
+    // The handler is on the stack of all three samples; the native write and (root) have no file of a package or ours.
+    expect(summary.topInclusive).toEqual([{ name: 'handler (dist/api/handler.js:10)', selfMs: 0.06, share: 1 }]);
   });
 
   it('summarizeProfile: no sample inside the window -> the whole profile, and it says so', () => {
