@@ -26,6 +26,8 @@ export interface MissPathSeams {
   beforeFailed?: (jobId: string) => Promise<void>;
   /** Before a flush registers for the jobs that hold its applicants' claims (coalescing onto them). */
   beforeRegister?: (jobIds: string[]) => Promise<void>;
+  /** Before a request registers its waits: its cache read has missed, so the answer may come meanwhile. */
+  beforeWait?: (ids: string[]) => Promise<void>;
 }
 
 export interface MissPathDeps {
@@ -86,6 +88,8 @@ export class MissPath {
   /** Enqueues without waiting for answers (waitMs 0) or waits up to waitMs; never longer. */
   async resolve(questions: readonly Question[], waitMs: number, requestId?: string): Promise<Resolution> {
     await orUnavailable(() => this.deps.depthGuard.check());
+    const { seams } = this.deps;
+    if (waitMs > 0 && seams?.beforeWait) await seams.beforeWait(questions.map((q) => q.id));
     const waits = waitMs > 0 ? questions.map((q) => ({ q, wait: this.waiter.wait(q.id, waitMs) })) : [];
     this.deps.metrics.jobsCoalesced.inc(waits.filter(({ wait }) => wait.joined).length);
     let routes: Routes;
