@@ -92,6 +92,13 @@ export class MissPath {
     if (waitMs > 0 && seams?.beforeWait) await seams.beforeWait(questions.map((q) => q.id));
     const waits = waitMs > 0 ? questions.map((q) => ({ q, wait: this.waiter.wait(q.id, waitMs) })) : [];
     this.deps.metrics.jobsCoalesced.inc(waits.filter(({ wait }) => wait.joined).length);
+    // A wait that joins a flush already under way was registered after that flush began: the flush
+    // may have found the answer in the cache, or routed the miss to a job whose reply this gateway
+    // has heard, before the wait existed. Either way the answer is in the cache (the worker stores
+    // before it replies), so such a wait reads it once more. A wait that joined another one still
+    // pending is settled with it.
+    const late = waits.filter(({ q, wait }) => !wait.joined && this.batcher.inFlush(q.id));
+    if (late.length > 0) void this.settleFromCache(late.map(({ q }) => q));
     let routes: Routes;
     try {
       routes = await this.batcher.submit(questions, requestId);
@@ -135,6 +142,15 @@ export class MissPath {
       [...byShard].map(([shard, group]) => this.enqueuer.flush(group, requestIds, shard)),
     );
     return new Map(routes.flatMap((route) => [...route]));
+  }
+
+  /** Settles the waits whose answers are in the cache; on a failed read they run their course (202 and a poll). */
+  private async settleFromCache(questions: Question[]): Promise<void> {
+    const cached = await this.deps.cache.readMany(questions.map((q) => q.key)).catch(() => []);
+    questions.forEach((q, i) => {
+      const score = cached[i];
+      if (score) this.waiter.resolve(q.id, score);
+    });
   }
 
   /** A job finished (completed or failed): what gathered meanwhile may go. */
