@@ -88,6 +88,15 @@ export class MissBatcher<T extends { id: string }> {
     return routes;
   }
 
+  /**
+   * Whether `id` is in a batch whose flush has begun: submitted now, it joins that flush after the
+   * flush may have done its work for it (not a batch still gathering, which has not).
+   */
+  inFlush(id: string): boolean {
+    const accepted = this.inFlight.get(id);
+    return accepted !== undefined && accepted !== this.open.accepted;
+  }
+
   /** Flushes what is gathered and waits for every flush in flight: on shutdown, nothing gathered is dropped. */
   async drain(): Promise<void> {
     if (this.open.items.size > 0) this.flushOpen();

@@ -26,6 +26,8 @@ export interface MissPathSeams {
   beforeFailed?: (jobId: string) => Promise<void>;
   /** Before a flush registers for the jobs that hold its applicants' claims (coalescing onto them). */
   beforeRegister?: (jobIds: string[]) => Promise<void>;
+  /** Before a request registers its waits: its cache read has missed, so the answer may come meanwhile. */
+  beforeWait?: (ids: string[]) => Promise<void>;
 }
 
 export interface MissPathDeps {
@@ -86,8 +88,17 @@ export class MissPath {
   /** Enqueues without waiting for answers (waitMs 0) or waits up to waitMs; never longer. */
   async resolve(questions: readonly Question[], waitMs: number, requestId?: string): Promise<Resolution> {
     await orUnavailable(() => this.deps.depthGuard.check());
+    const { seams } = this.deps;
+    if (waitMs > 0 && seams?.beforeWait) await seams.beforeWait(questions.map((q) => q.id));
     const waits = waitMs > 0 ? questions.map((q) => ({ q, wait: this.waiter.wait(q.id, waitMs) })) : [];
     this.deps.metrics.jobsCoalesced.inc(waits.filter(({ wait }) => wait.joined).length);
+    // A wait that joins a flush already under way was registered after that flush began: the flush
+    // may have found the answer in the cache, or routed the miss to a job whose reply this gateway
+    // has heard, before the wait existed. Either way the answer is in the cache (the worker stores
+    // before it replies), so such a wait reads it once more. A wait that joined another one still
+    // pending is settled with it.
+    const late = waits.filter(({ q, wait }) => !wait.joined && this.batcher.inFlush(q.id));
+    if (late.length > 0) void this.settleFromCache(late.map(({ q }) => q));
     let routes: Routes;
     try {
       routes = await this.batcher.submit(questions, requestId);
@@ -131,6 +142,15 @@ export class MissPath {
       [...byShard].map(([shard, group]) => this.enqueuer.flush(group, requestIds, shard)),
     );
     return new Map(routes.flatMap((route) => [...route]));
+  }
+
+  /** Settles the waits whose answers are in the cache; on a failed read they run their course (202 and a poll). */
+  private async settleFromCache(questions: Question[]): Promise<void> {
+    const cached = await this.deps.cache.readMany(questions.map((q) => q.key)).catch(() => []);
+    questions.forEach((q, i) => {
+      const score = cached[i];
+      if (score) this.waiter.resolve(q.id, score);
+    });
   }
 
   /** A job finished (completed or failed): what gathered meanwhile may go. */

@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MissPathSeams } from '../../api/scoring/miss-path.js';
 import type { Applicant } from '../../shared/applicant.js';
 import { SCORE_QUEUE, type ScoreJobData, type ScoreJobResult } from '../../shared/queues.js';
 import { ScoreCache } from '../../shared/score-cache.js';
@@ -49,6 +50,78 @@ function recording(
 
 const runsWith = (runs: Applicant[][], applicant: Applicant) =>
   runs.filter((run) => run.some((a) => JSON.stringify(a) === JSON.stringify(applicant))).length;
+
+/**
+ * A request whose cache read missed before the worker stored `applicant`'s answer registers its wait
+ * only once that answer has settled the gateway's waits, and then joins a flush already under way: a
+ * batch of `applicant` and `other`, coalescing onto the job and held at its add (of `other`). With
+ * `lookupsAfterReply` that flush reads the job's state and the cache after the reply (it finds the
+ * answer there), otherwise before the worker stored it (it routes the applicant to the job).
+ */
+async function lateJoiner(stack: Stack, gates: LateJoinerGates, applicant: Applicant, other: Applicant) {
+  const { scoring, registering, adding, waiting, lookupsAfterReply } = gates;
+  // The first miss adds the job; the worker takes it and is held before the model runs.
+  const first = stack.post('/scores', applicant);
+  await scoring.entered;
+  gates.holdAdd = true;
+  gates.holdRegister = lookupsAfterReply;
+  const batch = stack.post('/scores/batch', { applicants: [applicant, other] });
+  await (lookupsAfterReply ? registering : adding).entered;
+  // Nothing is stored yet: the late request misses the cache, and is held before it registers its wait.
+  gates.holdWait = true;
+  const late = stack.post('/scores', applicant);
+  await waiting.entered;
+  // The worker stores the answer and replies: the waits registered so far are settled.
+  scoring.open();
+  expect((await first).status).toBe(200);
+  if (lookupsAfterReply) {
+    registering.open();
+    await adding.entered;
+  }
+  // The late wait joins the flush, which looked its applicant up before the wait existed.
+  waiting.open();
+  await new Promise((resolve) => setImmediate(resolve));
+  adding.open();
+  return Promise.all([late, batch]);
+}
+
+interface LateJoinerGates {
+  scoring: ReturnType<typeof gate>;
+  registering: ReturnType<typeof gate>;
+  adding: ReturnType<typeof gate>;
+  waiting: ReturnType<typeof gate>;
+  lookupsAfterReply: boolean;
+  holdRegister: boolean;
+  holdAdd: boolean;
+  holdWait: boolean;
+}
+
+function lateJoinerGates(lookupsAfterReply: boolean): LateJoinerGates {
+  return {
+    scoring: gate(),
+    registering: gate(),
+    adding: gate(),
+    waiting: gate(),
+    lookupsAfterReply,
+    holdRegister: false,
+    holdAdd: false,
+    holdWait: false,
+  };
+}
+
+/** Each seam holds once, when its test armed it. */
+function lateJoinerSeams(gates: LateJoinerGates): MissPathSeams {
+  const once = (armed: 'holdRegister' | 'holdAdd' | 'holdWait', at: ReturnType<typeof gate>) => async () => {
+    if (!gates[armed]) return;
+    gates[armed] = false;
+    await at.hold();
+  };
+  return {
+    beforeRegister: once('holdRegister', gates.registering),
+    beforeAdd: once('holdAdd', gates.adding),
+    beforeWait: once('holdWait', gates.waiting),
+  };
+}
 
 describe('miss path races between gateways and the queue events', () => {
   let stack: Stack | undefined;
@@ -187,4 +260,30 @@ describe('miss path races between gateways and the queue events', () => {
       connection.disconnect();
     }
   });
+
+  for (const lookupsAfterReply of [false, true]) {
+    const flush = lookupsAfterReply ? 'found the answer in the cache' : 'routed it to the job';
+    it(`a late wait joins a flush that already ${flush}, after the reply -> 200 with the answer, one model run`, async () => {
+      const gates = lateJoinerGates(lookupsAfterReply);
+      stack = await Stack.start({ SYNC_WAIT_MS: '2000' }, undefined, lateJoinerSeams(gates));
+      const model = recording(await loadModel(stack.config), (run) =>
+        run === 1 ? gates.scoring.hold() : Promise.resolve(),
+      );
+      await stack.startWorker(model);
+      const applicant = applicantNumber(lookupsAfterReply ? 19 : 17);
+      const other = applicantNumber(lookupsAfterReply ? 29 : 23);
+      try {
+        const [late, batch] = await lateJoiner(stack, gates, applicant, other);
+
+        expect([late.status, batch.status]).toEqual([200, 200]);
+        const body = (await late.json()) as Score;
+        expect(Math.abs(body.probability - expectedAnswer(manifest, applicant).probability)).toBeLessThanOrEqual(
+          0.5e-6 + 1e-12,
+        );
+        expect(runsWith(model.runs, applicant)).toBe(1);
+      } finally {
+        for (const held of [gates.scoring, gates.registering, gates.adding, gates.waiting]) held.open();
+      }
+    });
+  }
 });

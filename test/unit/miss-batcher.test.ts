@@ -132,6 +132,20 @@ describe('MissBatcher: gathers concurrent misses into batches', () => {
     expect(recorder.batches.map((b) => b.ids)).toEqual([['a', 'b'], ['a']]);
   });
 
+  it('inFlush: an item is in a flush from the moment its batch goes until the batch is accepted, not while gathering', async () => {
+    const recorder = recordingFlush();
+    recorder.holdFlushes();
+    const misses = batcher({}, recorder.flush);
+    const done = misses.submit(items('a'));
+    expect([misses.inFlush('a'), misses.inFlush('b')]).toEqual([false, false]);
+    await tick();
+    expect(misses.inFlush('a')).toBe(true);
+    recorder.releaseAll();
+    await done;
+    await tick();
+    expect(misses.inFlush('a')).toBe(false);
+  });
+
   it('a failed flush rejects exactly the requests in that batch; the next batch is unaffected', async () => {
     const recorder = recordingFlush();
     recorder.holdFlushes();
