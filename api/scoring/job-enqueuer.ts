@@ -124,17 +124,39 @@ export class JobEnqueuer {
           jobId,
           state !== 'unknown',
         );
-        // Where another gateway took the claim over first, or the holder's gateway may still be
-        // adding its job, that job answers.
+        // The holder's gateway may still be adding its job (registered for above): that job answers.
+        // Where another gateway took the claim over first, its job answers, once registered for.
+        const movedTo = new Map<string, Question[]>();
         unanswered.forEach((q, i) => {
           const newHolder = newHolders[i];
-          if (newHolder !== undefined) routes.set(q.id, newHolder);
+          if (newHolder === holder) routes.set(q.id, newHolder);
+          else if (newHolder !== undefined) movedTo.set(newHolder, [...(movedTo.get(newHolder) ?? []), q]);
         });
+        await this.followTakenOver(movedTo, routes);
         metrics.jobsCoalesced.inc(newHolders.filter((h) => h !== undefined).length);
         return unanswered.filter((_, i) => newHolders[i] === undefined);
       }),
     );
     return taken.flat();
+  }
+
+  /**
+   * Questions whose claim another gateway took over first, by the job it took them over for: this
+   * gateway registers for that job, then reads the cache, as for any job it coalesces onto (the job
+   * may have replied before the registration; its answers are stored by then).
+   */
+  private async followTakenOver(movedTo: Map<string, Question[]>, routes: Map<string, string>): Promise<void> {
+    if (movedTo.size === 0) return;
+    await this.deps.replies.register([...movedTo.keys()]);
+    await Promise.all(
+      [...movedTo].map(async ([jobId, questions]) => {
+        const cached = await this.deps.cache.readMany(questions.map((q) => q.key));
+        questions.forEach((q, i) => {
+          if (cached[i]) this.deps.answered(q.id, cached[i]);
+          else routes.set(q.id, jobId);
+        });
+      }),
+    );
   }
 
   private async add(jobId: string, shard: number, questions: Question[], requestIds: string[]): Promise<void> {

@@ -261,6 +261,57 @@ describe('miss path races between gateways and the queue events', () => {
     }
   });
 
+  it('two gateways take over a failed claim at once: the one that loses to the other job registers for it -> 200, no third run', async () => {
+    const registering = gate();
+    const scoring = gate();
+    let registrations = 0;
+    stack = await Stack.start({ JOB_ATTEMPTS: '1', MISS_BATCH_WAIT_MS: '0', SYNC_WAIT_MS: '3000' });
+    const model = recording(await loadModel(stack.config), async (run) => {
+      if (run === 1) throw new Error('the first run breaks');
+      await scoring.hold();
+    });
+    await stack.startWorker(model);
+    // The peer is held the first time it registers for a claim's job: after its claim found the failed job.
+    const peer = await stack.startPeerGateway({
+      beforeRegister: async () => {
+        if (registrations++ === 0) await registering.hold();
+      },
+    });
+    const applicant = applicantNumber(31);
+    try {
+      // The first job fails: the applicant's claim names a job that will not answer.
+      expect((await stack.post('/scores', applicant)).status).toBe(502);
+      // The peer claims, finds the failed job and is held before it registers for it.
+      const viaPeer = fetch(`${peer.url}/scores`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(applicant),
+      });
+      await registering.entered;
+      // This gateway takes the claim over with a new job, which the worker takes and is held in.
+      const viaGateway = stack.post('/scores', applicant);
+      await scoring.entered;
+      // The peer's take-over now finds the claim already moved to that new job, and waits on it.
+      registering.open();
+      await waitUntil('the peer to route its miss to the new job', async () => {
+        const coalesced = (await peer.gateway.metrics.jobsCoalesced.get()).values[0]?.value ?? 0;
+        return coalesced > 0;
+      });
+      scoring.open();
+      const [a, b] = await Promise.all([viaGateway, viaPeer]);
+
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const expected = expectedAnswer(manifest, applicant).probability;
+      for (const body of (await Promise.all([a.json(), b.json()])) as Score[]) {
+        expect(Math.abs(body.probability - expected)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
+      }
+      expect(runsWith(model.runs, applicant)).toBe(2);
+    } finally {
+      registering.open();
+      scoring.open();
+    }
+  });
+
   for (const lookupsAfterReply of [false, true]) {
     const flush = lookupsAfterReply ? 'found the answer in the cache' : 'routed it to the job';
     it(`a late wait joins a flush that already ${flush}, after the reply -> 200 with the answer, one model run`, async () => {
