@@ -9,6 +9,7 @@ import { createHttpServer } from '../../api/http/server.js';
 import type { Applicant } from '../../shared/applicant.js';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { applicantCode, KeySpace } from '../../shared/keys.js';
+import { PORTFOLIO_QUEUE } from '../../shared/portfolios.js';
 import { PublicIds } from '../../shared/public-id.js';
 import { JobSeal, type SealedItems } from '../../shared/job-seal.js';
 import { SCORE_QUEUE, queueShardPrefixes, type ScoreJobData } from '../../shared/queues.js';
@@ -180,8 +181,16 @@ export class Stack {
       await gateway.close();
     }
     await deleteKeysUnder(this.redis, `${this.config.CACHE_PREFIX}:`);
-    for (const prefix of queueShardPrefixes(this.config.QUEUE_PREFIX, this.config.QUEUE_SHARDS)) {
-      const queue = new Queue(SCORE_QUEUE, { connection: this.redis, prefix });
+    // The gateway's portfolio queue too: creating it writes its meta key, even when no portfolio came.
+    const queues = [
+      ...queueShardPrefixes(this.config.QUEUE_PREFIX, this.config.QUEUE_SHARDS).map((prefix) => ({
+        name: SCORE_QUEUE,
+        prefix,
+      })),
+      { name: PORTFOLIO_QUEUE, prefix: this.config.QUEUE_PREFIX },
+    ];
+    for (const { name, prefix } of queues) {
+      const queue = new Queue(name, { connection: this.redis, prefix });
       await queue.obliterate({ force: true });
       await queue.close();
     }
