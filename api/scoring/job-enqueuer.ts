@@ -99,13 +99,10 @@ export class JobEnqueuer {
     const answering = holders.filter((_, i) => WILL_ANSWER.has(states[i]!));
     const active = new Set(holders.filter((_, i) => states[i] === 'active'));
     await Promise.all(
-      answering.map(async (holder) => {
+      answering.map((holder) => {
         const questions = held.get(holder)!;
-        const cached = active.has(holder) ? await cache.readMany(questions.map((q) => q.key)) : [];
-        questions.forEach((q, i) => {
-          if (cached[i]) this.deps.answered(q.id, cached[i]);
-          else routes.set(q.id, holder);
-        });
+        if (active.has(holder)) return this.answerOrRoute(questions, holder, routes);
+        for (const q of questions) routes.set(q.id, holder);
       }),
     );
     metrics.jobsCoalesced.inc(answering.reduce((n, holder) => n + held.get(holder)!.length, 0));
@@ -148,15 +145,19 @@ export class JobEnqueuer {
   private async followTakenOver(movedTo: Map<string, Question[]>, routes: Map<string, string>): Promise<void> {
     if (movedTo.size === 0) return;
     await this.deps.replies.register([...movedTo.keys()]);
-    await Promise.all(
-      [...movedTo].map(async ([jobId, questions]) => {
-        const cached = await this.deps.cache.readMany(questions.map((q) => q.key));
-        questions.forEach((q, i) => {
-          if (cached[i]) this.deps.answered(q.id, cached[i]);
-          else routes.set(q.id, jobId);
-        });
-      }),
-    );
+    await Promise.all([...movedTo].map(([holder, questions]) => this.answerOrRoute(questions, holder, routes)));
+  }
+
+  /**
+   * For a job this gateway is registered for and that may already have replied: each question whose
+   * answer is in the cache is answered now, the others wait on the job (`routes`).
+   */
+  private async answerOrRoute(questions: Question[], holder: string, routes: Map<string, string>): Promise<void> {
+    const cached = await this.deps.cache.readMany(questions.map((q) => q.key));
+    questions.forEach((q, i) => {
+      if (cached[i]) this.deps.answered(q.id, cached[i]);
+      else routes.set(q.id, holder);
+    });
   }
 
   private async add(jobId: string, shard: number, questions: Question[], requestIds: string[]): Promise<void> {

@@ -51,6 +51,15 @@ function recording(
 const runsWith = (runs: Applicant[][], applicant: Applicant) =>
   runs.filter((run) => run.some((a) => JSON.stringify(a) === JSON.stringify(applicant))).length;
 
+/** Every response is a 200 with the oracle's probability for `applicant`. */
+async function expectOracleAnswers(responses: Response[], applicant: Applicant): Promise<void> {
+  expect(responses.map((response) => response.status)).toEqual(responses.map(() => 200));
+  const expected = expectedAnswer(manifest, applicant).probability;
+  for (const body of (await Promise.all(responses.map((response) => response.json()))) as Score[]) {
+    expect(Math.abs(body.probability - expected)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
+  }
+}
+
 /**
  * A request whose cache read missed before the worker stored `applicant`'s answer registers its wait
  * only once that answer has settled the gateway's waits, and then joins a flush already under way: a
@@ -160,11 +169,7 @@ describe('miss path races between gateways and the queue events', () => {
     held.open();
     const [a, b] = await Promise.all([one, two]);
 
-    expect([a.status, b.status]).toEqual([200, 200]);
-    const expected = expectedAnswer(manifest, applicant);
-    for (const body of (await Promise.all([a.json(), b.json()])) as Score[]) {
-      expect(Math.abs(body.probability - expected.probability)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
-    }
+    await expectOracleAnswers([a, b], applicant);
     await waitUntil('the queue to settle', async () => {
       const counts = await stack!.gateway.queue.getJobCounts('waiting', 'active', 'delayed');
       return Object.values(counts).every((n) => n === 0);
@@ -247,11 +252,7 @@ describe('miss path races between gateways and the queue events', () => {
       registering.open();
       const [a, b] = await Promise.all([first, second]);
 
-      expect([a.status, b.status]).toEqual([200, 200]);
-      const expected = expectedAnswer(manifest, applicant).probability;
-      for (const body of (await Promise.all([a.json(), b.json()])) as Score[]) {
-        expect(Math.abs(body.probability - expected)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
-      }
+      await expectOracleAnswers([a, b], applicant);
     } finally {
       picked.open();
       registering.open();
@@ -300,11 +301,7 @@ describe('miss path races between gateways and the queue events', () => {
       scoring.open();
       const [a, b] = await Promise.all([viaGateway, viaPeer]);
 
-      expect([a.status, b.status]).toEqual([200, 200]);
-      const expected = expectedAnswer(manifest, applicant).probability;
-      for (const body of (await Promise.all([a.json(), b.json()])) as Score[]) {
-        expect(Math.abs(body.probability - expected)).toBeLessThanOrEqual(0.5e-6 + 1e-12);
-      }
+      await expectOracleAnswers([a, b], applicant);
       expect(runsWith(model.runs, applicant)).toBe(2);
     } finally {
       registering.open();
