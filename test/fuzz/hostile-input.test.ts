@@ -40,7 +40,7 @@ function expectProblem(status: number, contentType: string | null, text: string,
 }
 
 describe('fuzz: hostile requests on every endpoint, over both HTTP lanes, get a 4xx problem and reach nothing in Redis', () => {
-  const lanes: Array<{ lane: string; stack: Stack; queueKeysBefore: string[] }> = [];
+  const lanes: Array<{ lane: string; stack: Stack; queueKeysBefore: string[]; wellFormedPolls: number }> = [];
   const statuses: Record<string, number> = {};
   const count = (lane: string, status: number) => {
     const bucket = `${lane} ${status}`;
@@ -49,10 +49,16 @@ describe('fuzz: hostile requests on every endpoint, over both HTTP lanes, get a 
 
   beforeAll(async () => {
     for (const { lane, env } of HTTP_LANES) {
-      // No worker; SYNC_WAIT_MS 0, so a valid body that slipped through would answer 202 at once (and be caught).
-      const stack = await Stack.start({ SYNC_WAIT_MS: '0', BATCH_MAX_ITEMS: String(FUZZ_BATCH_MAX_ITEMS), ...env });
+      // No worker; SYNC_WAIT_MS 0, so a valid body that slipped through would answer 202 at once (and be
+      // caught). A window longer than the file, so the write counter counts every poll it is sent.
+      const stack = await Stack.start({
+        SYNC_WAIT_MS: '0',
+        BATCH_MAX_ITEMS: String(FUZZ_BATCH_MAX_ITEMS),
+        RATE_LIMIT_WINDOW_SECONDS: '3600',
+        ...env,
+      });
       const queueKeysBefore = (await keysUnder(stack.redis, stack.config.QUEUE_PREFIX)).sort();
-      lanes.push({ lane, stack, queueKeysBefore });
+      lanes.push({ lane, stack, queueKeysBefore, wellFormedPolls: 0 });
     }
   });
   afterAll(async () => {
@@ -141,7 +147,7 @@ describe('fuzz: hostile requests on every endpoint, over both HTTP lanes, get a 
                 weight: 4,
                 arbitrary: hostileJobPath(stack.gateway.modelVersion).map((p) => ({ method: 'GET', ...p })),
               },
-              { weight: 1, arbitrary: wrongMethod.map((m) => ({ ...m, expectNotFound: false })) },
+              { weight: 1, arbitrary: wrongMethod.map((m) => ({ ...m, expectNotFound: false, wellFormed: false })) },
             ),
             fc.nat(lanes.length - 1),
           ),
@@ -149,7 +155,8 @@ describe('fuzz: hostile requests on every endpoint, over both HTTP lanes, get a 
         ),
         async (requests) => {
           await Promise.all(
-            requests.map(async ([{ method, path, expectNotFound }, laneIndex]) => {
+            requests.map(async ([{ method, path, expectNotFound, wellFormed }, laneIndex]) => {
+              if (wellFormed) lanes[laneIndex]!.wellFormedPolls += 1;
               const { response, text, what } = await send(method, path, laneIndex);
               // `/jobs/..`, `/jobs/.` and the like are resolved by the client before they are sent: they
               // reach another path (the landing page, POST-only /jobs), which must merely not fail.
@@ -172,10 +179,15 @@ describe('fuzz: hostile requests on every endpoint, over both HTTP lanes, get a 
     expect(sent).toBe(PATH_RUNS * CONCURRENCY);
   });
 
-  it('after the fuzzing, on both lanes: no key under the cache prefix, no new key under the queue prefix, no job', async () => {
+  it('after the fuzzing, on both lanes: no cache key, only the write counter its well-formed polls spent, no new key under the queue prefix, no job', async () => {
     expect(lanes).toHaveLength(HTTP_LANES.length);
-    for (const { stack, queueKeysBefore } of lanes) {
-      expect(await keysUnder(stack.redis, stack.config.CACHE_PREFIX)).toEqual([]);
+    for (const { stack, queueKeysBefore, wellFormedPolls } of lanes) {
+      // Polling a well-formed id costs a unit of the client's write budget even when it names nothing:
+      // finding that out reads Redis, and that work is what the budget bounds.
+      const writeCounter = `${stack.config.BOOKKEEPING_PREFIX}:rl:write:127.0.0.1`;
+      expect(wellFormedPolls).toBeGreaterThan(0);
+      expect(await keysUnder(stack.redis, stack.config.CACHE_PREFIX)).toEqual([writeCounter]);
+      expect(Number(await stack.redis.get(writeCounter))).toBe(wellFormedPolls);
       expect((await keysUnder(stack.redis, stack.config.QUEUE_PREFIX)).sort()).toEqual(queueKeysBefore);
       expect(await stack.jobCount()).toBe(0);
     }

@@ -49,17 +49,41 @@ const RAW_SEGMENTS = [
   '-3030002',
 ];
 
+/**
+ * The spelling of a job id the service gives out, from the README rather than the code: 16 bytes in
+ * canonical unpadded base64url, 22 characters whose last carries 4 unused bits (so only A, Q, g, w).
+ */
+const WELL_FORMED_ID = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+
 /** One made-up job id as it goes on the wire, and whether the gateway must answer exactly 404. */
 export interface HostileJobPath {
   path: string;
   /** Well-formed ids that name no job: the README's "unknown ids answer 404". */
   expectNotFound: boolean;
+  /**
+   * The id the gateway decodes from the path is well-formed: its poll costs the client one unit of
+   * its write budget (the counter is the one key such a poll may leave).
+   */
+  wellFormed: boolean;
+}
+
+function decodedSegment(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path.slice('/jobs/'.length));
+  } catch {
+    return undefined;
+  }
+}
+
+function jobPath(path: string, expectNotFound: boolean): HostileJobPath {
+  return { path, expectNotFound, wellFormed: WELL_FORMED_ID.test(decodedSegment(path) ?? '') };
 }
 
 export function hostileJobPath(modelVersion: string): fc.Arbitrary<HostileJobPath> {
-  const encoded = (id: fc.Arbitrary<string>) =>
-    id.map((value) => ({ path: `/jobs/${encodeURIComponent(value)}`, expectNotFound: true }));
+  const encoded = (id: fc.Arbitrary<string>) => id.map((value) => jobPath(`/jobs/${encodeURIComponent(value)}`, true));
   return fc.oneof(
+    // Well-formed and unknown: read from Redis (a batch record that is not there), so each costs budget.
+    encoded(fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes).toString('base64url'))),
     // Well-formed, unknown: the gateway reads the cache (and the queue's bookkeeping) and must write nothing.
     encoded(applicantCode.map((code) => `${modelVersion}-${code}`)),
     encoded(fc.tuple(hex(8), applicantCode).map(([version, code]) => `${version}-${code}`)),
@@ -69,7 +93,8 @@ export function hostileJobPath(modelVersion: string): fc.Arbitrary<HostileJobPat
     encoded(fc.integer({ min: 1000, max: 6000 }).map((n) => 'a'.repeat(n))),
     fc
       .array(fc.constantFrom(...RAW_SEGMENTS), { minLength: 1, maxLength: 3 })
-      .map((segments) => ({ path: `/jobs/${segments.join('')}`, expectNotFound: false })),
+      // A few joins are well-formed ids by chance (`batch-` `-3030002` `toString`): they must cost budget too.
+      .map((segments) => jobPath(`/jobs/${segments.join('')}`, false)),
   );
 }
 
