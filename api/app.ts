@@ -10,7 +10,7 @@ import { docsRoutes } from './docs/docs-routes.js';
 import { NotFound } from '../shared/errors.js';
 import { identifyClient } from './http/client-address.js';
 import { jsonBody } from './http/json-body.js';
-import { helmetHeaders } from './http/security-headers.js';
+import { apiHeaders, helmetHeaders } from './http/security-headers.js';
 import { withLeanLane } from './http/lean-lane.js';
 import { methodNotAllowed } from './http/method-not-allowed.js';
 import { problemMiddleware } from './http/problem.js';
@@ -71,7 +71,8 @@ export function createApp(deps: AppDeps): GatewayHttp {
   const { scorer, tracker, queues, metrics, credentials, config, log } = deps;
   // One instance of each, shared by both lanes: the same log lines, ids and headers either way.
   const logRequest = requestLogger(log);
-  const securityHeaders = helmetHeaders(config);
+  const securityHeaders = apiHeaders(config);
+  const pageHeaders = helmetHeaders(config);
   const client = identifyClient(config.TRUST_PROXY_HOPS);
   const endpoints = scoringEndpoints(scorer, metrics, config);
 
@@ -82,7 +83,7 @@ export function createApp(deps: AppDeps): GatewayHttp {
 
   const root = express.Router();
   root.use(operationsRoutes({ metrics, readiness: deps.readiness, credentials }));
-  root.use(landingRoutes(config.BASE_PATH));
+  root.use(landingRoutes(config.BASE_PATH, pageHeaders));
   root.use(
     docsRoutes({
       basePath: config.BASE_PATH,
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): GatewayHttp {
   );
   root.use(
     BOARD_PATH,
+    pageHeaders,
     requireAdmin(credentials),
     withoutOutsideFonts(),
     queueBoard(queues, config.BASE_PATH, config.ADMIN_READ_ONLY, [

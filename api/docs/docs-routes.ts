@@ -44,7 +44,8 @@ export function docsRoutes({ basePath, batchMaxItems, modelDir, tls }: DocsDeps)
     swaggerUi.setup(document, { customSiteTitle: 'Credit scoring API' }),
   );
   const root = resolve(modelDir);
-  router.get('/model/:file', (req, res, next) => {
+  // The plots and the card open as documents of their own: a page's policy (inline SVG styles).
+  router.get('/model/:file', helmetHeaders(tls), (req, res, next) => {
     const type = MODEL_DOCUMENTS.get(req.params.file);
     if (!type) return next();
     res.type(type).sendFile(join(root, req.params.file));

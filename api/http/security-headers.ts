@@ -41,36 +41,65 @@ function setHeaders(res: ServerResponse, headers: Headers): void {
   for (const [name, value] of headers) res.setHeader(name, value);
 }
 
-/**
- * helmet's headers, worked out once at start-up and replayed on every answer (a dozen middleware
- * calls per request cost more than the cache hit they decorate). Two sets: over TLS helmet's
- * defaults; over plain HTTP the same without HSTS, Cross-Origin-Opener-Policy and CSP's
- * upgrade-insecure-requests, which makes a
- * browser fetch every script of /docs and the board over https that is not there (blank pages at
- * any host but localhost). Both HTTP lanes use this one function, so their headers are the same;
- * a page with a policy of its own passes its `directives` and gets the same two sets.
- */
-export function helmetHeaders(
+type HeaderMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/** Replays one of two header sets worked out at start-up: over TLS, or over plain HTTP. */
+function replayHeaders(
   config: Pick<Config, 'PUBLIC_HTTPS' | 'TRUST_PROXY_HOPS'>,
-  directives: CspDirectives = {},
-): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
-  const overTls = recordHelmet({ contentSecurityPolicy: { directives } });
-  const overPlainHttp = recordHelmet({
-    contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: null } },
-    strictTransportSecurity: false,
-    // Browsers ignore it from an origin that is not secure, and Chromium logs a console error saying so.
-    crossOriginOpenerPolicy: false,
-  });
+  sets: { overTls: Headers; overPlainHttp: Headers },
+): HeaderMiddleware {
   // Only a trusted proxy's X-Forwarded-Proto can vary the answer; without one it is known at start-up.
   if (config.PUBLIC_HTTPS || config.TRUST_PROXY_HOPS === 0) {
-    const headers = config.PUBLIC_HTTPS ? overTls : overPlainHttp;
+    const headers = config.PUBLIC_HTTPS ? sets.overTls : sets.overPlainHttp;
     return (_req, res, next) => {
       setHeaders(res, headers);
       next();
     };
   }
   return (req, res, next) => {
-    setHeaders(res, isBehindTls(req, config) ? overTls : overPlainHttp);
+    setHeaders(res, isBehindTls(req, config) ? sets.overTls : sets.overPlainHttp);
     next();
   };
+}
+
+/**
+ * helmet's headers for the pages a browser renders (the landing page, /docs, the board), worked out
+ * once at start-up and replayed on every answer (a dozen middleware calls per request cost more than
+ * the cache hit they decorate). Two sets: over TLS helmet's defaults; over plain HTTP the same
+ * without HSTS, Cross-Origin-Opener-Policy and CSP's upgrade-insecure-requests, which makes a
+ * browser fetch every script of /docs and the board over https that is not there (blank pages at
+ * any host but localhost). A page with a policy of its own passes its `directives`.
+ */
+export function helmetHeaders(
+  config: Pick<Config, 'PUBLIC_HTTPS' | 'TRUST_PROXY_HOPS'>,
+  directives: CspDirectives = {},
+): HeaderMiddleware {
+  return replayHeaders(config, {
+    overTls: recordHelmet({ contentSecurityPolicy: { directives } }),
+    overPlainHttp: recordHelmet({
+      contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: null } },
+      strictTransportSecurity: false,
+      // Browsers ignore it from an origin that is not secure, and Chromium logs a console error saying so.
+      crossOriginOpenerPolicy: false,
+    }),
+  });
+}
+
+/**
+ * The headers of every API answer (JSON, problems, metrics), as the OWASP REST Security Cheat Sheet
+ * lists them for APIs: nothing may store an answer (it is about a person), frame it or run it, and
+ * nothing may sniff it into another type; HSTS over TLS, with helmet's value. The dozen headers a
+ * page needs are bytes on every cache hit that no browser reads from a JSON answer; a page served
+ * under these replays helmetHeaders over them.
+ */
+export function apiHeaders(config: Pick<Config, 'PUBLIC_HTTPS' | 'TRUST_PROXY_HOPS'>): HeaderMiddleware {
+  const overPlainHttp: Headers = [
+    ['Cache-Control', 'no-store'],
+    ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['X-Frame-Options', 'DENY'],
+  ];
+  const hsts = recordHelmet({}).find(([name]) => name.toLowerCase() === 'strict-transport-security');
+  if (!hsts) throw new Error('helmet sent no Strict-Transport-Security');
+  return replayHeaders(config, { overTls: [...overPlainHttp, hsts], overPlainHttp });
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { z } from 'zod';
 import { BOARD_PATH } from '../admin/queue-board.js';
 import type { Landing } from '../contract.js';
@@ -50,13 +50,13 @@ ${item(links.metrics, 'Metrics', '(Prometheus; asks for credentials)')}
  * GET / : a small page for a browser, the same links as JSON for an API client (chosen by Accept;
  * `*` and no Accept get JSON, as curl and most clients send).
  */
-export function landingRoutes(basePath: string): Router {
+export function landingRoutes(basePath: string, pageHeaders: RequestHandler): Router {
   const links = landingLinks(basePath);
   const page = landingPage(links);
   const router = Router();
   router.get('/', (req, res) => {
     res.vary('Accept');
-    if (req.accepts(['json', 'html']) === 'html') res.type('html').send(page);
+    if (req.accepts(['json', 'html']) === 'html') pageHeaders(req, res, () => res.type('html').send(page));
     else res.json({ service: 'credit-scoring', links } satisfies z.infer<typeof Landing>);
   });
   return router;

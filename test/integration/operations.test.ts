@@ -89,16 +89,40 @@ describe.each(HTTP_LANES)(
       expect(sample(after, 'scoring_queue_jobs', 'state="completed"')).toBeGreaterThanOrEqual(1);
     });
 
-    it('API answers carry security headers (helmet), on hot routes and errors too', async () => {
+    it("API answers carry the OWASP REST Security Cheat Sheet's headers, on hot routes and errors too", async () => {
       for (const response of [
         await fetch(`${stack.url}/healthz`),
         await stack.post('/scores', applicantNumber(301)),
         await stack.post('/decisions', '{oops'),
+        await fetch(`${stack.url}/jobs/unknown`),
       ]) {
+        expect(response.status).toBeLessThan(500);
+        // The values the cheat sheet gives for an API's answers (its "Security Headers" section).
+        expect(response.headers.get('cache-control')).toBe('no-store');
+        expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
         expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-        expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+        expect(response.headers.get('x-frame-options')).toBe('DENY');
         expect(response.headers.get('x-powered-by')).toBeNull();
+        // Over plain HTTP with no trusted proxy: HSTS would pin a host that has no TLS.
+        expect(response.headers.get('strict-transport-security')).toBeNull();
       }
+    });
+
+    it("pages a browser renders (landing page, board, model plots) carry helmet's page headers instead", async () => {
+      for (const response of [
+        await fetch(`${stack.url}/`, { headers: { accept: 'text/html' } }),
+        await fetch(`${stack.url}/admin/queues`, { headers: { authorization: AUTH } }),
+        await fetch(`${stack.url}/model/roc.svg`),
+      ]) {
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+        expect(response.headers.get('content-security-policy')).toContain("style-src 'self' https: 'unsafe-inline'");
+        expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      }
+      // The landing page's JSON twin is an API answer.
+      const links = await fetch(`${stack.url}/`, { headers: { accept: 'application/json' } });
+      expect(links.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
     });
 
     it('/openapi.json is OpenAPI 3.1 with every endpoint, the example applicant and the problem shape', async () => {

@@ -1,19 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { helmetHeaders } from '../../api/http/security-headers.js';
+import { apiHeaders, helmetHeaders } from '../../api/http/security-headers.js';
 
 /** The headers the middleware sets for a request carrying `requestHeaders`. */
 function headersFor(
   config: { PUBLIC_HTTPS: boolean; TRUST_PROXY_HOPS: number },
   requestHeaders: Record<string, string> = {},
+  middleware: typeof helmetHeaders = helmetHeaders,
 ): Map<string, string> {
   const set = new Map<string, string>();
   const res = { setHeader: (name: string, value: unknown) => set.set(name.toLowerCase(), String(value)) };
-  helmetHeaders(config)(
-    { headers: requestHeaders } as IncomingMessage,
-    res as unknown as ServerResponse,
-    () => undefined,
-  );
+  middleware(config)({ headers: requestHeaders } as IncomingMessage, res as unknown as ServerResponse, () => undefined);
   return set;
 }
 
@@ -50,5 +47,31 @@ describe('helmetHeaders: https-only headers only when the service knows the brow
     const headers = headersFor({ PUBLIC_HTTPS: true, TRUST_PROXY_HOPS: 0 });
     expect(headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
     expect(headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+  });
+});
+
+describe('apiHeaders: the OWASP REST Security Cheat Sheet set, HSTS only over TLS', () => {
+  const api = (config: { PUBLIC_HTTPS: boolean; TRUST_PROXY_HOPS: number }, request: Record<string, string> = {}) =>
+    headersFor(config, request, apiHeaders);
+
+  it('plain HTTP: exactly the four headers the cheat sheet gives an API answer', () => {
+    expect(Object.fromEntries(api(PLAIN))).toEqual({
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    });
+  });
+
+  it('over TLS (PUBLIC_HTTPS, or a trusted proxy saying https): the same and HSTS', () => {
+    for (const headers of [
+      api({ PUBLIC_HTTPS: true, TRUST_PROXY_HOPS: 0 }),
+      api({ PUBLIC_HTTPS: false, TRUST_PROXY_HOPS: 1 }, { 'x-forwarded-proto': 'https' }),
+    ]) {
+      expect(headers.get('strict-transport-security')).toMatch(/^max-age=\d+; includeSubDomains$/);
+      expect(headers.get('cache-control')).toBe('no-store');
+      expect(headers.size).toBe(5);
+    }
+    expect(api({ PUBLIC_HTTPS: false, TRUST_PROXY_HOPS: 1 }, { 'x-forwarded-proto': 'http' }).size).toBe(4);
   });
 });
