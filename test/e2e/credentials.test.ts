@@ -1,17 +1,27 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ServiceProcess, waitForHttp, waitForOutput } from '../support/processes.js';
-import { freePort, testNamespace } from '../support/redis.js';
-
-/** A namespace of the test's own (these processes write nothing, but a mistake would land there). */
-function ownNamespace() {
-  const { cachePrefix, queuePrefix } = testNamespace();
-  return { CACHE_PREFIX: cachePrefix, QUEUE_PREFIX: queuePrefix };
-}
+import { REDIS_URL, deleteKeysUnder, freePort, testNamespace } from '../support/redis.js';
 
 describe('admin credentials of the gateway and worker processes', () => {
   let service: ServiceProcess | undefined;
+  const namespaces: Array<ReturnType<typeof testNamespace>> = [];
+  /** A namespace of the test's own: a gateway that starts writes its queues' meta keys there. */
+  const ownNamespace = () => {
+    const namespace = testNamespace();
+    namespaces.push(namespace);
+    return { CACHE_PREFIX: namespace.cachePrefix, QUEUE_PREFIX: namespace.queuePrefix };
+  };
   afterEach(async () => {
     await service?.stop('SIGKILL');
+  });
+  afterAll(async () => {
+    const redis = new Redis(REDIS_URL);
+    for (const { cachePrefix, queuePrefix } of namespaces) {
+      await deleteKeysUnder(redis, `${cachePrefix}:`);
+      await deleteKeysUnder(redis, queuePrefix);
+    }
+    redis.disconnect();
   });
 
   it.each(['api/main.js', 'worker/main.js'])(
