@@ -75,7 +75,31 @@ export class GatewayMetrics {
     });
   }
 
+  /**
+   * prom-client hashes a label set on each observation; every request observes one of a few sets
+   * (route templates, methods, statuses: bounded), so each set's series is looked up once and kept.
+   */
+  private readonly durations = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
+  private readonly lookups = new Map<string, Counter.Internal>();
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let series = this.durations.get(key);
+    if (!series) {
+      series = this.httpDuration.labels({ method, route, status: String(status) });
+      this.durations.set(key, series);
+    }
+    series.observe(seconds);
+  }
+
   recordCache(endpoint: string, outcome: CacheOutcome, count = 1): void {
-    if (count > 0) this.cacheLookups.inc({ endpoint, outcome }, count);
+    if (count <= 0) return;
+    const key = `${endpoint} ${outcome}`;
+    let series = this.lookups.get(key);
+    if (!series) {
+      series = this.cacheLookups.labels({ endpoint, outcome });
+      this.lookups.set(key, series);
+    }
+    series.inc(count);
   }
 }

@@ -40,6 +40,9 @@ export function requestLogger(log: Logger) {
   return pinoHttp({
     logger: log,
     genReqId: requestId,
+    // Our serializers read the raw objects: wrapped, each request would first be copied into
+    // pino-std-serializers' full request object (headers, URL, address) only for two fields.
+    wrapSerializers: false,
     serializers: {
       req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
