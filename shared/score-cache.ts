@@ -61,21 +61,40 @@ function frozen(score: Score): Score {
 }
 
 /**
- * Hashes decoded by their content, not their key: decoding is a pure function of the four fields,
+ * An entry's content in one string: the lengths of d, p and r, then the four fields back to back
+ * (`1,8,4:00.12345220a79144bd9`). The lengths make it unambiguous whatever the fields hold, so equal
+ * contents, and only they, share a string. READ_SCORES_LUA builds the same string inside Redis.
+ */
+function contentOf({ d = '', p = '', r = '', v = '' }: Record<string, string>): string {
+  return v ? `${d.length},${p.length},${r.length}:${d}${p}${r}${v}` : '';
+}
+
+const CONTENT_HEAD = /^(\d+),(\d+),(\d+):/;
+
+function hashOf(content: string): ScoreHash | undefined {
+  const head = CONTENT_HEAD.exec(content);
+  if (!head) return undefined;
+  const [dLength, pLength, rLength] = head.slice(1).map(Number) as [number, number, number];
+  let at = head[0].length;
+  const take = (length: number) => content.slice(at, (at += length));
+  return { d: take(dLength), p: take(pLength), r: take(rLength), v: content.slice(at) };
+}
+
+/**
+ * Entries decoded by their content, not their key: decoding is a pure function of the four fields,
  * so a rewritten or edited entry is decoded afresh, and hits on the same answer share one frozen
- * Score (which lets the gateway render its JSON once, api/handlers/score-json.ts). The lengths of
- * the first three fields lead the memo key, so no two contents share one. Fields besides the four
- * are ignored, as decode ignores them.
+ * Score (which lets the gateway render its JSON once, api/handlers/score-json.ts). Fields besides
+ * the four are ignored, as decode ignores them.
  */
 class DecodedScores {
   private readonly memo = new BoundedMemo<Score | undefined>(DECODED_MAX_ENTRIES);
 
-  decode(hash: Record<string, string>): Score | undefined {
-    const { d = '', p = '', r = '', v = '' } = hash;
-    if (!v) return undefined; // a missing key (HGETALL answers {}), or an entry decode refuses anyway
-    const key = `${d.length},${p.length},${r.length}:${d}${p}${r}${v}`;
-    return this.memo.get(key, () => {
-      const score = decode(hash);
+  /** `content` as contentOf writes it; '' (a missing key, or no `v`, which decode refuses anyway) is a miss. */
+  decode(content: string): Score | undefined {
+    if (!content) return undefined;
+    return this.memo.get(content, () => {
+      const hash = hashOf(content);
+      const score = hash && decode(hash);
       return score && frozen(score);
     });
   }
@@ -92,19 +111,27 @@ interface WriteScore {
   writeScore(key: string, ttlS: number, ...fieldsAndValues: string[]): Promise<number>;
 }
 
-/** KEYS: the entries to read; ARGV: none. One HGETALL reply per key, in order (empty for a missing key). */
+/**
+ * KEYS: the entries to read; ARGV: none. Each entry's content as contentOf writes it, in order ('' for
+ * a missing key or one without `v`): one string per entry rather than its fields and values, which
+ * the gateway would parse into eight strings and a record only to join them again.
+ */
 const READ_SCORES_LUA = `
-local hashes = {}
-for i, key in ipairs(KEYS) do hashes[i] = redis.call('HGETALL', key) end
-return hashes
+local contents = {}
+for i, key in ipairs(KEYS) do
+  local f = redis.call('HMGET', key, 'd', 'p', 'r', 'v')
+  local d, p, r, v = f[1] or '', f[2] or '', f[3] or '', f[4] or ''
+  if v == '' then contents[i] = '' else contents[i] = #d .. ',' .. #p .. ',' .. #r .. ':' .. d .. p .. r .. v end
+end
+return contents
 `;
 
 /** Keys per read script call: a script holds Redis for its whole run, so a long list is read in slices. */
 const KEYS_PER_READ = 1000;
 
 interface ReadScores {
-  /** EVALSHA of READ_SCORES_LUA: each key's fields and values, flat, as HGETALL gives them. */
-  readScores(keyCount: number, ...keys: string[]): Promise<string[][]>;
+  /** EVALSHA of READ_SCORES_LUA: each key's content. */
+  readScores(keyCount: number, ...keys: string[]): Promise<string[]>;
 }
 
 /** The client with the cache's scripts defined on it, once per client. */
@@ -112,13 +139,6 @@ function withCacheScripts(redis: RedisClient): RedisClient & WriteScore & ReadSc
   if (!('writeScore' in redis)) redis.defineCommand('writeScore', { numberOfKeys: 1, lua: WRITE_SCORE_LUA });
   if (!('readScores' in redis)) redis.defineCommand('readScores', { lua: READ_SCORES_LUA });
   return redis as RedisClient & WriteScore & ReadScores;
-}
-
-/** An HGETALL reply as a record (ioredis does this for HGETALL, not for a script's reply). */
-function toHash(fieldsAndValues: readonly string[]): Record<string, string> {
-  const hash: Record<string, string> = {};
-  for (let i = 0; i + 1 < fieldsAndValues.length; i += 2) hash[fieldsAndValues[i]!] = fieldsAndValues[i + 1]!;
-  return hash;
 }
 
 export interface CacheTtl {
@@ -150,7 +170,7 @@ export class ScoreCache {
   /** One round trip; undefined on a miss. The score is frozen: reads of the same answer share it. */
   async read(key: string): Promise<Score | undefined> {
     const hash = await orUnavailable(() => this.redis.hgetall(key), 'cache unreachable');
-    return this.decoded.decode(hash);
+    return this.decoded.decode(contentOf(hash));
   }
 
   /**
@@ -164,14 +184,14 @@ export class ScoreCache {
     const redis = this.redis;
     if (redis.isCluster) {
       const hashes = await orUnavailable(() => Promise.all(keys.map((key) => redis.hgetall(key))));
-      return hashes.map((hash) => this.decoded.decode(hash));
+      return hashes.map((hash) => this.decoded.decode(contentOf(hash)));
     }
     const slices: string[][] = [];
     for (let from = 0; from < keys.length; from += KEYS_PER_READ) slices.push(keys.slice(from, from + KEYS_PER_READ));
     const replies = await orUnavailable(() =>
       Promise.all(slices.map((slice) => redis.readScores(slice.length, ...slice))),
     );
-    return replies.flat().map((fieldsAndValues) => this.decoded.decode(toHash(fieldsAndValues)));
+    return replies.flat().map((content) => this.decoded.decode(content));
   }
 
   /**

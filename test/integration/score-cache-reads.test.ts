@@ -57,6 +57,24 @@ describe('ScoreCache reads: answers decoded once per content, shared frozen, nev
     expect(await cache.read(key('c'))).toBeUndefined();
   });
 
+  it('readMany reads what read reads; entries whose fields join to the same text stay apart; no v is a miss', async () => {
+    // Fields as a hand edit or another layout could leave them: "1" + "0.5" + "21" and "1" + "0.52" + "1"
+    // are both "10.521" once joined, so an entry's content must say where each field ends.
+    await redis.hset(key('x'), { d: '1', p: '0.5', r: '21', v: '79144bd9' });
+    await redis.hset(key('y'), { d: '1', p: '0.52', r: '1', v: '79144bd9' });
+    await redis.hset(key('z'), { d: '1', p: '0.5', r: '21' });
+    const [x, y, z, missing] = await cache.readMany([key('x'), key('y'), key('z'), key('never-written')]);
+    expect(x?.probability).toBe(0.5);
+    expect(x?.reasons).toHaveLength(1);
+    expect(y?.probability).toBe(0.52);
+    expect(y?.reasons).toHaveLength(0);
+    expect(z).toBeUndefined();
+    expect(missing).toBeUndefined();
+    expect(await cache.read(key('x'))).toBe(x);
+    expect(await cache.read(key('y'))).toBe(y);
+    expect(await cache.read(key('z'))).toBeUndefined();
+  });
+
   it('a missing key reads as undefined', async () => {
     expect(await cache.read(key('never-written'))).toBeUndefined();
   });
