@@ -13,9 +13,13 @@ const WAIT_MS = 10_000;
 
 const config = loadBaselineConfig(process.env);
 const queue = new Queue(FLOOR_QUEUE, { connection: new Redis(config.REDIS_URL), prefix: config.QUEUE_PREFIX });
+// From the start of the stream, not from '$' (the default): /healthz answers at once, and a job that
+// completed before the first XREAD was sent would never be heard of, its request left to time out
+// (it happened under CI's load, in the smoke run, which has no warm-up). Each run's queue is new.
 const events = new QueueEvents(FLOOR_QUEUE, {
   connection: new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }),
   prefix: config.QUEUE_PREFIX,
+  lastEventId: '0-0',
 });
 const waiters = new Map<string, (result: unknown) => void>();
 events.on('completed', ({ jobId, returnvalue }) => {
