@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BoundedMemo } from '../../shared/bounded-memo.js';
 import type { ScoreQueues } from '../scoring/score-queues.js';
 import { within } from './deadline.js';
 
@@ -6,6 +7,8 @@ export type CacheOutcome = 'hit' | 'miss';
 
 /** A scrape waits this long for the queue's counts, well inside Prometheus' default 10 s scrape timeout. */
 const QUEUE_COUNTS_TIMEOUT_MS = 500;
+/** Label sets whose series are kept at once: far more than the routes, methods and statuses make. */
+const SERIES_KEPT = 1024;
 
 /**
  * The gateway's Prometheus metrics, on a registry of its own (tests build several apps in one
@@ -77,29 +80,19 @@ export class GatewayMetrics {
 
   /**
    * prom-client hashes a label set on each observation; every request observes one of a few sets
-   * (route templates, methods, statuses: bounded), so each set's series is looked up once and kept.
+   * (route templates, methods, statuses), so each set's series is looked up once and kept.
    */
-  private readonly durations = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
-  private readonly lookups = new Map<string, Counter.Internal>();
+  private readonly durations = new BoundedMemo<Histogram.Internal<'method' | 'route' | 'status'>>(SERIES_KEPT);
+  private readonly lookups = new BoundedMemo<Counter.Internal>(SERIES_KEPT);
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let series = this.durations.get(key);
-    if (!series) {
-      series = this.httpDuration.labels({ method, route, status: String(status) });
-      this.durations.set(key, series);
-    }
-    series.observe(seconds);
+    this.durations
+      .get(`${method} ${route} ${status}`, () => this.httpDuration.labels({ method, route, status: String(status) }))
+      .observe(seconds);
   }
 
   recordCache(endpoint: string, outcome: CacheOutcome, count = 1): void {
     if (count <= 0) return;
-    const key = `${endpoint} ${outcome}`;
-    let series = this.lookups.get(key);
-    if (!series) {
-      series = this.cacheLookups.labels({ endpoint, outcome });
-      this.lookups.set(key, series);
-    }
-    series.inc(count);
+    this.lookups.get(`${endpoint} ${outcome}`, () => this.cacheLookups.labels({ endpoint, outcome })).inc(count);
   }
 }

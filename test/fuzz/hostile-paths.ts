@@ -84,7 +84,7 @@ export function hostileJobPath(modelVersion: string): fc.Arbitrary<HostileJobPat
   return fc.oneof(
     // Well-formed and unknown: read from Redis (a batch record that is not there), so each costs budget.
     encoded(fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes).toString('base64url'))),
-    // Well-formed, unknown: the gateway reads the cache (and the queue's bookkeeping) and must write nothing.
+    // Ids in an older spelling (model version and applicant code): not well-formed, 404 without Redis.
     encoded(applicantCode.map((code) => `${modelVersion}-${code}`)),
     encoded(fc.tuple(hex(8), applicantCode).map(([version, code]) => `${version}-${code}`)),
     encoded(hex(32).map((id) => `batch-${id}`)),
