@@ -6,20 +6,25 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_APPLICANT, applicantNumber } from '../support/applicants.js';
 import { ServiceProcess, waitForHttp } from '../support/processes.js';
 import { Redis } from 'ioredis';
-import { REDIS_URL, deleteKeysUnder, freePort, testNamespace } from '../support/redis.js';
+import { REDIS_URL, deleteKeysUnder, freePort, freePorts, testNamespace } from '../support/redis.js';
 import { waitUntil } from '../support/wait.js';
 import { isRedisReachable } from '../../scripts/local-redis.js';
 
-/** A port p with p + 1 free as well: the base of two workers' metrics ports. */
-async function freePortPair(): Promise<number> {
+/**
+ * A port p with p + 1 free as well, neither of them in `taken`: the base of two workers' metrics
+ * ports, beside ports already chosen for other processes (a pair that ran over the gateway's port
+ * once put a worker's metrics server where the test expected the gateway).
+ */
+async function freePortPair(taken: readonly number[]): Promise<number> {
   for (;;) {
     const port = await freePort();
+    if (port >= 65535 || taken.includes(port) || taken.includes(port + 1)) continue;
     const probe = createServer();
     const free = await new Promise<boolean>((resolve) => {
       probe.once('error', () => resolve(false));
       probe.listen(port + 1, '127.0.0.1', () => probe.close(() => resolve(true)));
     });
-    if (free && port < 65535) return port;
+    if (free) return port;
   }
 }
 
@@ -68,7 +73,7 @@ describe('npm start (dist/scripts/start.js): gateway + workers, and a local Redi
   });
 
   it('no Redis at REDIS_URL: starts redis-server, serves MISS then HIT, and stops it all on SIGTERM', async () => {
-    const [port, redisPort] = [await freePort(), await freePort()];
+    const [port, redisPort] = await freePorts(2);
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
     expect(await isRedisReachable(redisUrl)).toBe(false);
     start = ServiceProcess.start('scripts/start.js', {
@@ -108,7 +113,8 @@ describe('npm start (dist/scripts/start.js): gateway + workers, and a local Redi
   });
 
   it('WORKERS=2 under NODE_ENV=production: one made-up password printed once (never logged) opens the gateway and both workers, whose metrics ports are base + i', async () => {
-    const [port, metricsBase] = [await freePort(), await freePortPair()];
+    const port = await freePort();
+    const metricsBase = await freePortPair([port]);
     start = ServiceProcess.start('scripts/start.js', {
       PORT: String(port),
       WORKERS: '2',
@@ -189,7 +195,7 @@ describe('npm start (dist/scripts/start.js): gateway + workers, and a local Redi
   }, 90_000);
 
   it('a worker that keeps crashing (its metrics port is taken) stops the stack with exit 1 after the allowed restarts', async () => {
-    const [port, metricsPort] = [await freePort(), await freePort()];
+    const [port, metricsPort] = await freePorts(2);
     const squatter: Server = createServer();
     await new Promise<void>((resolve) => squatter.listen(metricsPort, resolve));
     try {

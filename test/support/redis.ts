@@ -27,6 +27,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `count` distinct free ports: each is held open until all are found, so none is handed out twice
+ * (consecutive freePort calls may return one port twice, and two processes then share it).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+      servers.push(server);
+    }
+    return servers.map((server) => {
+      const address = server.address();
+      return typeof address === 'object' && address ? address.port : 0;
+    });
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
 /** Every key under a prefix (SCAN, not KEYS: the shared server may be large). */
 export async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
   const keys: string[] = [];
