@@ -20,7 +20,8 @@ export interface ApiRequest {
  * score) is stringified once, not once per request.
  */
 export class RenderedJson {
-  constructor(readonly bytes: Buffer) {}
+  /** The body in order: one piece for a score, a few kilobytes each for many (api/handlers/score-json.ts). */
+  constructor(readonly pieces: readonly Buffer[]) {}
 }
 
 export interface ApiResponse {
