@@ -5,7 +5,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * Writes a complete answer on a plain Node response; both HTTP lanes answer through here. A body in
- * pieces goes out corked, in one system call, as if it were one buffer.
+ * pieces (a rendered batch) goes out corked, in one system call, as if it were one buffer.
  */
 export function writeBody(
   res: ServerResponse,
@@ -13,20 +13,20 @@ export function writeBody(
   headers: Record<string, string>,
   body: string | readonly Buffer[],
 ): void {
+  const pieces = typeof body === 'string' ? [Buffer.from(body)] : body;
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  if (typeof body === 'string' || body.length === 1) {
-    const whole = typeof body === 'string' ? body : body[0]!;
-    res.setHeader('Content-Length', Buffer.byteLength(whole));
-    res.end(whole);
-    return;
-  }
   res.setHeader(
     'Content-Length',
-    body.reduce((bytes, piece) => bytes + piece.length, 0),
+    pieces.reduce((bytes, piece) => bytes + piece.length, 0),
   );
+  // end() corks the socket itself, so the headers and a single piece leave in one write.
+  if (pieces.length === 1) {
+    res.end(pieces[0]);
+    return;
+  }
   res.cork();
-  for (const piece of body) res.write(piece);
+  for (const piece of pieces) res.write(piece);
   res.end();
 }
 

@@ -17,14 +17,8 @@ export function testNamespace(): { cachePrefix: string; queuePrefix: string } {
 }
 
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  const [port] = await freePorts(1);
+  return port!;
 }
 
 /**
